@@ -1,0 +1,1 @@
+"""Neural generators whose output is reduced to pen strokes; the only package that imports torch."""

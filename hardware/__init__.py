@@ -1,0 +1,1 @@
+"""Programs to bytes on a wire and back: serial streaming, device protocols, arm kinematics."""

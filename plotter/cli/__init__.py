@@ -1,0 +1,66 @@
+"""The ``plotter`` command: thin wrappers over plain library functions.
+
+Errors a user caused (:class:`plotter.errors.PlotterError`, bad options) print one line on
+stderr and exit 2; ``-v`` shows the traceback as well. Ctrl-C exits 130.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+
+import click
+
+from .. import __version__
+from ..errors import PlotterError
+from .demo import demo
+from .optimize import optimize
+from .preview import preview
+from .stats import stats
+
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option("-v", "--verbose", is_flag=True, help="Show a traceback when something fails.")
+@click.version_option(__version__, prog_name="plotter")
+def cli(verbose: bool) -> None:
+    """Drawings for pen plotters and robot arms.
+
+    \b
+    Examples:
+      plotter demo                                  draw, optimise and preview a piece
+      plotter optimize in.svg -o out.svg --merge 0.1mm --fit a4 --margin 10mm
+      plotter stats out.svg --json
+      plotter preview out.svg -o out.png --travel --animate out.html
+    """
+
+
+cli.add_command(optimize)
+cli.add_command(stats)
+cli.add_command(preview)
+cli.add_command(demo)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI and turn every failure into one readable line and an exit code."""
+    args = sys.argv[1:] if argv is None else argv
+    verbose = "-v" in args or "--verbose" in args
+    try:
+        result = cli.main(args=args, prog_name="plotter", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("plotter: interrupted", err=True)
+        return EXIT_INTERRUPTED
+    except click.ClickException as error:
+        error.show()
+        return EXIT_USAGE
+    except PlotterError as error:
+        if verbose:
+            traceback.print_exc()
+        click.echo(f"plotter: error: {error}", err=True)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        click.echo("plotter: interrupted", err=True)
+        return EXIT_INTERRUPTED
+    return result if isinstance(result, int) else 0

@@ -1,0 +1,1 @@
+"""Built-in machine profiles (``*.toml``), shipped as package data."""
