@@ -58,7 +58,9 @@ class Journal:
                 handle.flush()
                 os.fsync(handle.fileno())
         except FileExistsError:
-            raise JournalError(f"{path}: a journal already exists; resume it with --resume {path} or remove it") from None
+            raise JournalError(
+                f"{path}: a journal already exists; resume it with --resume {path} or remove it"
+            ) from None
         except OSError as error:
             raise JournalError(f"{path}: cannot create journal: {error.strerror or error}") from None
         return cls(path, header)

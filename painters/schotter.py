@@ -48,9 +48,9 @@ def paint(seed: int = 1, params: SchotterParams | None = None, page: tuple[float
     grid_w, grid_h = params.columns * side, params.rows * side
     origin = np.array([(page[0] - grid_w) / 2, (page[1] - grid_h) / 2])
     corners = np.array([(-0.5, -0.5), (0.5, -0.5), (0.5, 0.5), (-0.5, 0.5), (-0.5, -0.5)]) * side
-    builder = Plan.builder(
-        page, {"generator": "schotter", "seed": seed, "params": asdict(params), "command": f"plotter demo --seed {seed}"}
-    )
+    command = f"plotter demo --seed {seed}"
+    metadata = {"generator": "schotter", "seed": seed, "params": asdict(params), "command": command}
+    builder = Plan.builder(page, metadata)
     builder.pen(INK)
     for row in range(params.rows):
         strength = params.disorder * row / max(params.rows - 1, 1)

@@ -153,7 +153,7 @@ class Plan:
         for layer in self.layers:
             if layer.name == name:
                 return layer
-        raise PlanError(f"no layer {name!r}; layers: {', '.join(l.name for l in self.layers) or 'none'}")
+        raise PlanError(f"no layer {name!r}; layers: {', '.join(layer.name for layer in self.layers) or 'none'}")
 
     def bounds(self) -> tuple[float, float, float, float] | None:
         """``(xmin, ymin, xmax, ymax)`` of every point drawn, or None for an empty plan."""
