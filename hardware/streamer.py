@@ -162,6 +162,18 @@ class GrblStreamer:
             self._streaming = False
         return StreamSummary(count, self._bytes_sent, self.clock() - start, self._max_in_flight)
 
+    @property
+    def oldest_unacknowledged(self) -> tuple[int, Any] | None:
+        """``(index, tag)`` of the oldest line sent and not yet answered, or None.
+
+        A machine seen holding while this is an ``M0`` is waiting for the operator: GRBL
+        answers ``M0`` only after the cycle is resumed.
+        """
+        for line in self._pending:
+            if line.tag is not _INTERNAL:
+                return line.index, line.tag
+        return None
+
     def hold(self) -> None:
         """Feed hold (``!``): decelerate and stop; :meth:`resume` continues."""
         self._write(FEED_HOLD)
@@ -235,9 +247,9 @@ class GrblStreamer:
     def _pop(self) -> _Line:
         line = self._pending.popleft()
         self._in_flight -= line.length
-        self._progress_at = self.clock()
         if line.tag is not _INTERNAL:
             self._emit(Acked(line.index, line.text, line.tag))
+        self._progress_at = self.clock()  # after the callback: an operator prompt there is not a silent device
         self._ack_unsent()
         return line
 
