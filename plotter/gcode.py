@@ -14,7 +14,7 @@ The program, for a profile's dialect::
 
 Coordinates go through :mod:`plotter.machines.placement` (page top-left on the bed's
 top-left, then the machine's origin and axis directions); a drawing off the bed is refused
-unless ``fit``. On an arm every point goes through :mod:`hardware.arm`'s inverse kinematics,
+unless ``fit``. On an arm every point goes through :mod:`plotter.kinematics`'s inverse kinematics,
 lines are subdivided to stay straight, and the joint angles are written on the profile's axes
 with a feed per move that keeps the pen at the draw feed. (``plotter`` importing ``hardware``
 breaks the core's boundary; it is done lazily, for arm machines only.)
@@ -34,6 +34,8 @@ import numpy as np
 
 from .atomic import atomic_write
 from .geometry import flatten
+from .kinematics import ReachError
+from .machines.arm import angles_to_axis_values, arm_of
 from .machines.errors import MachineError
 from .machines.placement import check_on_bed, fit_to_bed, to_machine_xy, to_plan_xy
 from .machines.profile import Machine, ToolChange
@@ -123,15 +125,7 @@ class _Writer:
         self.pen_up = (*machine.pen.up_lines, *self._dwell(machine.pen.up_delay_s))
         self.pen_down = (*machine.pen.down_lines, *self._dwell(machine.pen.down_delay_s))
         self.draw_feed = _feed(machine.motion.draw_feed_mm_min)
-        self.arm = None
-        if machine.arm is not None:
-            from hardware.arm import ReachError, TwoLinkArm  # only arm machines need the kinematics
-
-            limits = (machine.arm.shoulder_limits_deg, machine.arm.elbow_limits_deg)
-            self.arm = TwoLinkArm(
-                machine.arm.link1_mm, machine.arm.link2_mm, machine.arm.base_xy_mm, limits, machine.arm.elbow
-            )
-            self.reach_error = ReachError
+        self.arm = arm_of(machine) if machine.arm is not None else None
 
     def program(self, plan: Plan) -> Program:
         lines: list[str] = []
@@ -192,7 +186,7 @@ class _Writer:
             return format_moves(park, self.dialect.decimals)[0]
         try:
             angles = self.arm.inverse(park)
-        except self.reach_error as exc:
+        except ReachError as exc:
             raise MachineError(f"{self.machine.name}: bed.park_xy_mm {tuple(park[0])} {exc.reason}") from exc
         return self._joint_words(angles, park)[0]
 
@@ -220,7 +214,7 @@ class _Writer:
     def _arm_stroke(self, index: int, xy: np.ndarray) -> list[str]:
         try:
             tips, angles = self.arm.interpolate_polyline(xy, self.machine.arm.tolerance_mm)
-        except self.reach_error as exc:
+        except ReachError as exc:
             x, y = to_plan_xy(np.array([exc.point]), self.machine.bed)[0]
             raise MachineError(
                 f"stroke {index}: plan point ({x:.3f}, {y:.3f}) mm is out of reach of {self.machine.name}: {exc.reason}"
@@ -230,10 +224,7 @@ class _Writer:
     def _joint_words(self, angles: np.ndarray, tips: np.ndarray) -> list[str]:
         """Axis words for joint angles; from the second on, a feed that moves the tip at the draw feed."""
         arm, decimals = self.machine.arm, self.dialect.decimals
-        values = angles.copy()
-        if arm.elbow_angle == "absolute":
-            values[:, 1] += values[:, 0]
-        values = np.round(values, decimals)
+        values = np.round(angles_to_axis_values(angles, self.machine), decimals)
         keep = _moves(values)
         values, tips = values[keep], tips[keep]
         joint_step = np.hypot(*np.diff(values, axis=0).T)

@@ -54,10 +54,13 @@ class MotionSettings:
     junction_deviation_mm: float = 0.01  # cornering tolerance ($11)
     pen_down_delay_s: float = 0.15  # wait after lowering the pen (G4 P…)
     pen_up_delay_s: float = 0.15  # wait after raising the pen
+    rapid_travel: bool = True  # travel as G0: each axis may reach the travel feed, so diagonals run faster
 
     def __post_init__(self) -> None:
         may_be_zero = {"junction_deviation_mm", "pen_down_delay_s", "pen_up_delay_s"}
         for f in fields(self):
+            if f.name == "rapid_travel":
+                continue
             value = getattr(self, f.name)
             ok = isinstance(value, int | float) and math.isfinite(value)
             ok = ok and (value >= 0 if f.name in may_be_zero else value > 0)
@@ -141,7 +144,7 @@ def axis_limited(limit: float, direction: np.ndarray) -> np.ndarray:
 
 
 def profile_time(
-    length: np.ndarray, v0_sq: np.ndarray, v1_sq: np.ndarray, feed: float, accel: np.ndarray
+    length: np.ndarray, v0_sq: np.ndarray, v1_sq: np.ndarray, feed: float | np.ndarray, accel: np.ndarray
 ) -> np.ndarray:
     """Time of trapezoid (or triangle) profiles from speed² ``v0_sq`` to ``v1_sq`` over ``length``.
 
@@ -156,12 +159,18 @@ def profile_time(
     return ramps + np.where(cruise, np.maximum(length - ramp_length, 0.0) / feed, 0.0)
 
 
-def _rest_to_rest(vectors: np.ndarray, feed: float, accel: float) -> np.ndarray:
-    """Time of straight pen-up moves (rows of ``vectors``) that start and end at rest."""
+def _rest_to_rest(vectors: np.ndarray, settings: MotionSettings) -> np.ndarray:
+    """Time of straight pen-up moves (rows of ``vectors``) that start and end at rest.
+
+    A G0 rapid (``rapid_travel``) limits each axis to the travel feed, as GRBL's max rates
+    ``$110``/``$111`` do, so a diagonal runs up to √2 faster than the feed along the path.
+    """
     length = np.hypot(vectors[:, 0], vectors[:, 1])
     unit = vectors / np.where(length > 0, length, 1.0)[:, None]
     zero = np.zeros_like(length)
-    return profile_time(length, zero, zero, feed, axis_limited(accel, unit))
+    feed = settings.travel_feed_mm_s
+    speed = axis_limited(feed, unit) if settings.rapid_travel else np.full_like(length, feed)
+    return profile_time(length, zero, zero, speed, axis_limited(settings.accel_mm_s2, unit))
 
 
 def _junction_speed_sq(u_in: np.ndarray, u_out: np.ndarray, settings: MotionSettings) -> np.ndarray:
@@ -220,8 +229,8 @@ def _schedule(plan: Plan, settings: MotionSettings) -> _Schedule:
 
     origin = np.zeros((1, 2))
     travel_vec = pts[first] - np.vstack([origin, pts[last[:-1]]])
-    travel = _rest_to_rest(travel_vec, settings.travel_feed_mm_s, settings.accel_mm_s2)
-    home = float(_rest_to_rest(-pts[last[-1:]], settings.travel_feed_mm_s, settings.accel_mm_s2)[0])
+    travel = _rest_to_rest(travel_vec, settings)
+    home = float(_rest_to_rest(-pts[last[-1:]], settings)[0])
 
     # Time to reach each kept point: segment time inside a stroke, lift + travel + lower across.
     step = np.concatenate([[0.0], seg_time])

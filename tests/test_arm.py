@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hardware.arm import ReachError, TwoLinkArm, _distance_to_segment
 from plotter.errors import PlotterError
+from plotter.kinematics import ReachError, TwoLinkArm, _distance_to_segment
 
 DESK = TwoLinkArm(160.0, 160.0, (140.0, -90.0), ((-45.0, 225.0), (-160.0, 160.0)), "up")
 

@@ -16,9 +16,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hardware.arm import TwoLinkArm, _distance_to_segment
 from plotter import Pen, Plan
 from plotter.gcode import format_moves, sanitize_comment, to_program, write_program
+from plotter.kinematics import TwoLinkArm, _distance_to_segment
 from plotter.machines import MachineError, load_machine, to_machine_xy
 from plotter.machines.placement import to_plan_xy
 

@@ -14,8 +14,12 @@ import click
 from .. import __version__
 from ..errors import PlotterError
 from .demo import demo
+from .gcode import gcode
+from .machines import machines
 from .optimize import optimize
+from .plot import plot
 from .preview import preview
+from .simport import sim_port
 from .stats import stats
 
 EXIT_USAGE = 2
@@ -34,6 +38,11 @@ def cli(verbose: bool) -> None:
       plotter optimize in.svg -o out.svg --merge 0.1mm --fit a4 --margin 10mm
       plotter stats out.svg --json
       plotter preview out.svg -o out.png --travel --animate out.html
+      plotter machines                              list machine profiles
+      plotter gcode out.svg --machine grbl-servo -o out.gcode
+      plotter plot out.svg --machine grbl-servo --port /dev/ttyUSB0
+      plotter plot --resume out.plotjob             go on after a crash or power cut
+      plotter sim-port --machine grbl-servo         a simulated GRBL on a pseudo-terminal
     """
 
 
@@ -41,6 +50,10 @@ cli.add_command(optimize)
 cli.add_command(stats)
 cli.add_command(preview)
 cli.add_command(demo)
+cli.add_command(machines)
+cli.add_command(gcode)
+cli.add_command(plot)
+cli.add_command(sim_port)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -57,7 +57,7 @@ def check_on_bed(plan: Plan, machine: Machine) -> None:
     if sides:
         raise MachineError(
             f"plan exceeds the bed of {machine.name} ({bed.width_mm:g} x {bed.height_mm:g} mm) by "
-            f"{', '.join(sides)}; fit it to the bed to scale it down"
+            f"{', '.join(sides)}; fit it to the bed (--fit) to scale it down"
         )
 
 

@@ -12,7 +12,7 @@ One TOML file per machine (see ``builtin/grbl-servo.toml``). Top-level keys ``na
 * ``[pen]``: G-code lines that lift and lower the pen and the settle delays after them.
 * ``[gcode]`` and ``[tool_change]`` (G-code machines only): dialect and pen changes.
 * ``[ebb]`` (EiBotBoard machines such as the AxiDraw only): the pyaxidraw-style settings.
-* ``[arm]`` (``kinematics = "arm"`` only): a 2-link arm, see :mod:`hardware.arm`.
+* ``[arm]`` (``kinematics = "arm"`` only): a 2-link arm, see :mod:`plotter.kinematics`.
 
 Every key is checked: unknown keys, wrong types and missing required keys are errors.
 """
@@ -242,4 +242,5 @@ class Machine:
             junction_deviation_mm=self.motion.junction_deviation_mm,
             pen_down_delay_s=self.pen.down_delay_s,
             pen_up_delay_s=self.pen.up_delay_s,
+            rapid_travel=self.gcode is not None and self.gcode.travel_with_g0,
         )
