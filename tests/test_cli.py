@@ -117,9 +117,10 @@ def test_preview_writes_png_and_replay(tmp_path, capsys):
 def test_demo_writes_svg_png_and_replay(tmp_path, capsys):
     code, _, err = run(["demo", "--out", str(tmp_path / "demo")], capsys)
     assert code == 0, err
-    assert {p.name for p in (tmp_path / "demo").iterdir()} == {"piece.svg", "piece.png", "piece.html"}
+    assert {p.name for p in (tmp_path / "demo").iterdir()} == {"piece.svg", "piece.png", "piece.html", "plotted.png",
+                                                              "piece.plotjob"}
     assert svg.read(tmp_path / "demo" / "piece.svg").metadata["generator"] == "schotter"
-    assert "strokes" in err and "est. plot time" in err
+    assert "strokes" in err and "plotted 240 strokes on the simulated grbl-servo" in err
 
 
 BAD_INPUTS = {
