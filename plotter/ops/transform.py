@@ -89,9 +89,13 @@ def fit_to_page(
     return _affine(target, factor * matrix, centre, destination - centre)
 
 
+#: Drawings narrower than this (a nanometre) count as a point: scaling them up would overflow.
+_POINT_SPAN_MM = 1e-6
+
+
 def _fit_factor(size: np.ndarray, room: np.ndarray) -> float:
     """Largest uniform scale that fits ``size`` into ``room`` (1 for a single point)."""
-    spans = size > 0
+    spans = size > _POINT_SPAN_MM
     return float(np.min(room[spans] / size[spans])) if spans.any() else 1.0
 
 
