@@ -87,3 +87,9 @@ def test_drop_short_on_an_empty_plan_is_a_no_op():
 def test_negative_or_nan_lengths_are_named(operation, bad):
     with pytest.raises(OperationError, match=str(bad)):
         operation(make_plan([[(0, 0), (1, 1)]]), bad)
+
+
+def test_simplify_drops_repeated_points():
+    plan = Plan((50, 50), (Layer(Pen("k"), ([[0, 0], [1, 0], [1, 0], [1, 0], [2, 3]],)),))
+    (path,) = simplify_paths(plan, 0.01).layers[0].paths
+    assert path.tolist() == [[0, 0], [1, 0], [2, 3]]

@@ -3,7 +3,7 @@
 All paths of a layer go to shapely in one call (an array of LineStrings), so a million
 points cost one C loop. RDP keeps a path's endpoints, so closed paths stay closed; a closed
 path that would collapse below a triangle is kept as it was, and no path drops below two
-points.
+points. Repeated consecutive points (zero-length segments) are dropped as well.
 """
 
 from __future__ import annotations
@@ -35,6 +35,9 @@ def _simplify_layer(paths: tuple[np.ndarray, ...], tolerance_mm: float) -> list[
     coords, index = shapely.get_coordinates(
         shapely.simplify(lines, tolerance_mm, preserve_topology=False), return_index=True
     )
+    # repeated points are zero-length segments a plotter would send as no-op moves: drop them too
+    repeated = np.r_[False, (np.diff(coords, axis=0) == 0).all(axis=1) & (np.diff(index) == 0)]
+    coords, index = coords[~repeated], index[~repeated]
     bounds = np.searchsorted(index, np.arange(len(todo) + 1))
     for k, i in enumerate(todo):
         simple = coords[bounds[k] : bounds[k + 1]]
