@@ -49,8 +49,12 @@ def endpoints(paths: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     return np.array([p[0] for p in paths]), np.array([p[-1] for p in paths])
 
 
+#: Overflow smaller than a micron is unit-conversion noise (px → mm), not a drawing off the page.
+OVERFLOW_SLACK_MM = 1e-3
+
+
 def overflow(bounds: tuple[float, float, float, float] | None, width: float, height: float,
-             slack: float = 1e-6) -> list[str]:
+             slack: float = OVERFLOW_SLACK_MM) -> list[str]:
     """How far a drawing's ``bounds`` leave a ``width`` x ``height`` mm area, side by side.
 
     ``["12.3 mm on the right", "0.5 mm at the top"]``; empty when everything fits.

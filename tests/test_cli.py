@@ -182,3 +182,18 @@ def test_the_installed_command_exits_2_without_traceback(tmp_path):
                             stdin=subprocess.DEVNULL, timeout=120)
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "bad.svg" in result.stderr and "Traceback" not in result.stderr
+
+
+FIXTURES = sorted((Path(__file__).parent / "fixtures" / "svg").glob("*.svg"))
+
+
+@pytest.mark.parametrize("source", FIXTURES, ids=[p.name for p in FIXTURES])
+def test_optimize_keeps_the_drawing_of_files_from_other_tools(tmp_path, capsys, source):
+    """Inkscape, Illustrator, vpype and browser files: same pen-down length, no more travel."""
+    code, _, err = run(["optimize", str(source), "-o", str(tmp_path / "out.svg")], capsys)
+    assert code == 0, err
+    assert pen_down(tmp_path / "out.svg") == pytest.approx(pen_down(source), rel=1e-3)
+    before = json.loads(_stats_json(source, capsys))
+    after = json.loads(_stats_json(tmp_path / "out.svg", capsys))
+    assert after["pen_up_mm"] <= before["pen_up_mm"] + 1e-6
+    assert [layer["name"] for layer in after["layers"]] == [layer["name"] for layer in before["layers"]]

@@ -21,9 +21,6 @@ from plotter.plan import Plan
 from .errors import MachineError
 from .profile import Bed, Machine
 
-#: Points this far outside the bed (float noise after a fit) still count as on it.
-_SLACK_MM = 1e-6
-
 
 def to_machine_xy(points: np.ndarray, bed: Bed) -> np.ndarray:
     """Machine coordinates ``(N, 2)`` of plan points ``(N, 2)`` (mm, y down from the page's top-left)."""
@@ -53,7 +50,7 @@ def _frame(bed: Bed) -> tuple[np.ndarray, np.ndarray]:
 def check_on_bed(plan: Plan, machine: Machine) -> None:
     """Refuse a plan whose drawing leaves the bed, saying by how much on each side (the page may be larger)."""
     bed = machine.bed
-    sides = overflow(plan.bounds(), bed.width_mm, bed.height_mm, _SLACK_MM)
+    sides = overflow(plan.bounds(), bed.width_mm, bed.height_mm)
     if sides:
         raise MachineError(
             f"plan exceeds the bed of {machine.name} ({bed.width_mm:g} x {bed.height_mm:g} mm) by "
