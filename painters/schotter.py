@@ -1,9 +1,9 @@
 """Schotter ("Gravel"), after Georg Nees (1968): order dissolving into disorder.
 
 A grid of squares, each rotated and displaced by an amount that grows row by row down the
-page, one of the first plotter drawings ever exhibited. Used as ``plotter demo``'s piece
-until the AARON-style painter lands. Every random draw comes from the piece's own seeded
-generator, so the same seed and parameters give the same plan, byte for byte.
+page, one of the first plotter drawings ever exhibited (``plotter paint schotter``). Every
+random draw comes from the piece's own seeded generator, so the same seed and parameters
+give the same plan, byte for byte.
 """
 
 from __future__ import annotations
@@ -48,7 +48,9 @@ def paint(seed: int = 1, params: SchotterParams | None = None, page: tuple[float
     grid_w, grid_h = params.columns * side, params.rows * side
     origin = np.array([(page[0] - grid_w) / 2, (page[1] - grid_h) / 2])
     corners = np.array([(-0.5, -0.5), (0.5, -0.5), (0.5, 0.5), (-0.5, 0.5), (-0.5, -0.5)]) * side
-    command = f"plotter demo --seed {seed}"
+    command = (f"plotter paint schotter --seed {seed} --page {page[0]:g}x{page[1]:g}mm --columns {params.columns} "
+               f"--rows {params.rows} --square {params.square_mm:g} --disorder {params.disorder:g} "
+               f"--accent-every {params.accent_every} -o OUT.svg")
     metadata = {"generator": "schotter", "seed": seed, "params": asdict(params), "command": command}
     builder = Plan.builder(page, metadata)
     builder.pen(INK)

@@ -119,8 +119,10 @@ def test_demo_writes_svg_png_and_replay(tmp_path, capsys):
     assert code == 0, err
     assert {p.name for p in (tmp_path / "demo").iterdir()} == {"piece.svg", "piece.png", "piece.html", "plotted.png",
                                                               "piece.plotjob"}
-    assert svg.read(tmp_path / "demo" / "piece.svg").metadata["generator"] == "schotter"
-    assert "strokes" in err and "plotted 240 strokes on the simulated grbl-servo" in err
+    piece = svg.read(tmp_path / "demo" / "piece.svg")
+    assert piece.metadata["generator"] == "aaron"
+    assert [layer.name for layer in piece.layers] and len(piece.layers) <= 3
+    assert f"plotted {piece.path_count} strokes on the simulated grbl-servo" in err
 
 
 BAD_INPUTS = {

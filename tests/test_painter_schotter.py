@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from painters.schotter import SchotterParams, paint
-from plotter import PlanError
+from plotter import PlanError, svg
 
 
 def test_same_seed_same_plan_and_other_seed_other_plan():
@@ -39,3 +39,16 @@ def test_every_square_is_closed_and_on_the_page():
 def test_out_of_range_parameters_are_refused():
     with pytest.raises(PlanError, match="columns=0 is outside 1..60"):
         paint(1, SchotterParams(columns=0))
+
+
+def test_the_recorded_command_redraws_the_same_file(tmp_path, monkeypatch):
+    import shlex
+
+    from plotter.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    assert main(["paint", "schotter", "--seed", "4", "--rows", "8", "--accent-every", "3", "-o", "first.svg"]) == 0
+    command = svg.read(tmp_path / "first.svg").metadata["command"]
+    args = shlex.split(command.replace("OUT.svg", "again.svg"))[1:]
+    assert main(args) == 0
+    assert (tmp_path / "first.svg").read_bytes() == (tmp_path / "again.svg").read_bytes()

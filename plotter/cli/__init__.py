@@ -17,6 +17,7 @@ from .demo import demo
 from .gcode import gcode
 from .machines import machines
 from .optimize import optimize
+from .paint import paint
 from .plot import plot
 from .preview import preview
 from .simport import sim_port
@@ -49,6 +50,7 @@ def cli(verbose: bool) -> None:
 cli.add_command(optimize)
 cli.add_command(stats)
 cli.add_command(preview)
+cli.add_command(paint)
 cli.add_command(demo)
 cli.add_command(machines)
 cli.add_command(gcode)

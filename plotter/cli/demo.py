@@ -1,8 +1,8 @@
 """``plotter demo``: the main job end to end — paint, optimise, preview, plot on the simulator.
 
-Until the AARON-style painter lands, the piece is Georg Nees's *Schotter*. It is plotted on
-the simulated GRBL set up as the ``grbl-servo`` machine (fitted to its bed), through the same
-journalled job as a real plot, and what the simulated pen drew is rendered too.
+The piece is an AARON-style garden in three pens. It is plotted on the simulated GRBL set up
+as the ``grbl-servo`` machine (fitted to its bed), through the same journalled job as a real
+plot, and what the simulated pen drew is rendered too.
 """
 
 from __future__ import annotations
@@ -12,15 +12,17 @@ from pathlib import Path
 
 import click
 
-from painters import schotter
+from painters import aaron
 
 from .. import ops, preview, svg
+from ..pens import parse_pens
 from ..stats import PlanStats, plan_stats
 from .devices import traces_as_plan
 from .plot import PlotOutcome, plot_file
 from .progress import Stages, duration, metres, summary
 
 DEMO_MACHINE = "grbl-servo"
+DEMO_PENS = "black,green,red"
 
 
 @dataclass(frozen=True)
@@ -39,7 +41,7 @@ def run_demo(folder: Path, seed: int = 1) -> DemoResult:
     folder.mkdir(parents=True, exist_ok=True)
     stages = Stages(["paint", "sort", "svg", "png", "replay", "plot"])
     with stages.stage("paint"):
-        plan = schotter.paint(seed)
+        plan = aaron.paint(seed, pens=parse_pens(DEMO_PENS))
     unsorted = plan_stats(plan).to_dict()["pen_up_mm"]
     with stages.stage("sort"):
         plan = ops.sort_paths(plan)

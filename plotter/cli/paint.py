@@ -8,6 +8,7 @@ from .lazy import LazyGroup
 
 PAINTERS = {
     "aaron": "plotter.cli.paint_aaron:aaron",
+    "schotter": "plotter.cli.paint_schotter:schotter",
     "fool": "plotter.cli.paint_image:fool",
     "stipple": "plotter.cli.paint_image:stipple",
     "tsp": "plotter.cli.paint_image:tsp",
