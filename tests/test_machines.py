@@ -186,3 +186,14 @@ def test_an_inheritance_cycle_is_an_error(tmp_path):
     write(tmp_path, "b.toml", 'base = "a"\n' + MINIMAL)
     with pytest.raises(ProfileError, match="unknown machine 'a'"):
         load_machine("a", search_path=tmp_path)
+
+
+def test_a_z_pen_profile_counts_the_z_travel_in_its_pen_delays():
+    """G1 Z0 F500 / G0 Z5 on grbl-z: 5 mm each way, timed like the simulator's Z axis ($112, $122)."""
+    machine = load_machine("grbl-z")
+    settings = machine.motion_settings()
+    down_speed, up_speed, accel = 500 / 60, 1000 / 60, 200.0
+    assert settings.pen_down_delay_s == pytest.approx(5 / down_speed + down_speed / accel)
+    assert settings.pen_up_delay_s == pytest.approx(5 / up_speed + up_speed / accel)
+    servo = load_machine("grbl-servo").motion_settings()
+    assert servo.pen_up_delay_s == pytest.approx(0.2)  # a servo pen has only its dwell

@@ -1,31 +1,34 @@
-"""Machines meet devices: a profile's simulated GRBL, and the streamer for a port.
+"""Machines meet devices: a profile's simulated GRBL or EBB, and the streamer for a port.
 
 This is the one place that knows both a machine profile (``plotter.machines``) and the
 device side (``hardware``): the simulator is set up with the profile's feeds, acceleration,
-cornering and pen convention, so what it reports is what that machine would do.
+cornering and pen convention, so what it reports is what that machine would do. EBB machines
+(the AxiDraw) get their moves planned here from the profile's ``[ebb]`` percentages.
 """
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 
+from hardware.ebb_job import EbbProgram, ebb_program
+from hardware.ebb_motion import EbbMotion
+from hardware.ebb_sim import EbbSim
+from hardware.ebb_streamer import EbbStreamer
 from hardware.grbl_pen import servo_pen, z_pen
 from hardware.grbl_protocol import DeviceError
 from hardware.grbl_sim import GrblSim
 from hardware.ports import open_port
 from hardware.streamer import GrblStreamer
 
-from ..machines import Machine, to_plan_xy
+from ..machines import Machine, check_on_bed, to_machine_xy, to_plan_xy
 from ..machines.arm import axis_values_to_tips
 from ..plan import Layer, Pen, Plan
 
-_Z_WORD = re.compile(r"Z\s*(-?\d+(?:\.\d*)?)", re.IGNORECASE)
 
-
-def simulated_device(machine: Machine) -> GrblSim:
-    """A simulated GRBL 1.1 board configured as ``machine`` (rates, acceleration, pen)."""
+def simulated_device(machine: Machine) -> GrblSim | EbbSim:
+    """A simulated board for ``machine``: an EiBotBoard for EBB machines, else GRBL 1.1 set up as the profile."""
+    if machine.protocol == "ebb":
+        return EbbSim()
     motion = machine.motion
     rate = max(motion.draw_feed_mm_min, motion.travel_feed_mm_min)
     settings = {
@@ -34,6 +37,8 @@ def simulated_device(machine: Machine) -> GrblSim:
         111: rate,
         120: motion.accel_mm_s2,
         121: motion.accel_mm_s2,
+        112: motion.z_rate_mm_min,
+        122: motion.z_accel_mm_s2,
         130: machine.bed.width_mm,
         131: machine.bed.height_mm,
     }
@@ -42,10 +47,9 @@ def simulated_device(machine: Machine) -> GrblSim:
 
 def _pen_convention(machine: Machine):
     """Servo forks lower the pen with ``M3 S>0``; Z pens are down below the mid-point of up and down Z."""
-    down = [float(m.group(1)) for line in machine.pen.down_lines if (m := _Z_WORD.search(line))]
-    up = [float(m.group(1)) for line in machine.pen.up_lines if (m := _Z_WORD.search(line))]
-    if down and up:
-        return z_pen(below_mm=(down[-1] + up[-1]) / 2)
+    up, down = machine.pen.z_moves()
+    if up and down:
+        return z_pen(below_mm=(down.z_mm + up.z_mm) / 2)
     return servo_pen
 
 
@@ -61,7 +65,35 @@ def streamer_for(machine: Machine, port_url: str, device: GrblSim | None = None)
     return GrblStreamer(port, pen_up_lines=machine.pen.up_lines or ("M5",))
 
 
-def traces_as_plan(device: GrblSim, machine: Machine, plan: Plan) -> Plan:
+def ebb_motion_for(machine: Machine) -> EbbMotion:
+    """The EBB planner's settings from the profile's ``[ebb]`` percentages and ``[pen]`` extra delays."""
+    e = machine.ebb
+    if e is None:
+        raise DeviceError(f"machine {machine.name} is not an EiBotBoard machine (protocol = {machine.protocol!r})")
+    return EbbMotion.from_percentages(
+        pen_pos_up_pct=e.pen_pos_up_pct, pen_pos_down_pct=e.pen_pos_down_pct,
+        pen_rate_raise_pct=e.pen_rate_raise_pct, pen_rate_lower_pct=e.pen_rate_lower_pct,
+        speed_pendown_pct=e.speed_pendown_pct, speed_penup_pct=e.speed_penup_pct, accel_pct=e.accel_pct,
+        pen_delay_up_ms=machine.pen.up_delay_s * 1000.0, pen_delay_down_ms=machine.pen.down_delay_s * 1000.0,
+        junction_deviation_mm=machine.motion.junction_deviation_mm,
+    )
+
+
+def ebb_program_for(plan: Plan, machine: Machine) -> EbbProgram:
+    """``plan`` (placed on the bed) as EBB moves for ``machine``; a plan off the bed is refused."""
+    check_on_bed(plan, machine)
+    strokes = [to_machine_xy(path, machine.bed) for _, path in plan.iter_paths()]
+    pens = [f"{layer.pen.name!r} (layer {index + 1})" for index, layer in enumerate(plan.layers) for _ in layer.paths]
+    return ebb_program(strokes, ebb_motion_for(machine), pens)
+
+
+def ebb_streamer_for(port_url: str, device: EbbSim | None = None) -> EbbStreamer:
+    """An EBB streamer on ``port_url`` (``sim``: the simulated board ``device``)."""
+    kwargs = {"device": device} if device is not None else {}
+    return EbbStreamer(open_port(port_url, **kwargs))
+
+
+def traces_as_plan(device: GrblSim | EbbSim, machine: Machine, plan: Plan) -> Plan:
     """What the simulated pen drew, back in plan coordinates, with the plan's pens where strokes match up."""
     traces = device.traces
     if machine.kinematics == "arm":

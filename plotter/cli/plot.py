@@ -3,7 +3,9 @@
 Every stroke the machine finishes is written to a job journal; after a crash, a lost USB
 connection or a power cut, ``plotter plot --resume JOURNAL`` rebuilds the same program from
 the same file and machine (refusing if either changed) and goes on from the first stroke
-not finished. ``--port sim`` plots on the simulated GRBL, which can also draw what it did.
+not finished. ``--port sim`` plots on the simulated board — GRBL, or the EiBotBoard for an
+AxiDraw (``machine.protocol == "ebb"``, planned by :mod:`hardware.ebb_motion`) — which can also
+draw what it did.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ import click
 import numpy as np
 from tqdm import tqdm
 
+from hardware.ebb_job import run_ebb_job
+from hardware.ebb_sim import EbbSim
 from hardware.grbl_protocol import DeviceError
 from hardware.grbl_sim import GrblSim
 from hardware.job import JobResult, run_job
@@ -28,10 +32,10 @@ from hardware.journal import Journal, JournalError, program_digest
 from .. import preview, svg
 from ..errors import PlotterError
 from ..geometry import path_lengths
-from ..machines import Machine, load_machine
+from ..machines import Machine, fit_to_bed, load_machine
 from ..motion import timeline
 from ..plan import Plan
-from .devices import simulated_device, streamer_for, traces_as_plan
+from .devices import ebb_program_for, ebb_streamer_for, simulated_device, streamer_for, traces_as_plan
 from .gcode import place_on_machine
 from .progress import duration, metres, summary
 from .types import LENGTH
@@ -43,7 +47,7 @@ class PlotOutcome:
     job: JobResult
     machine: Machine
     plan: Plan  # as placed on the machine
-    device: GrblSim | None  # the simulated device, when the port was ``sim``
+    device: GrblSim | EbbSim | None  # the simulated device, when the port was ``sim``
     estimated_s: float
 
 
@@ -74,7 +78,17 @@ def plot_file(
     if source is None or machine_name is None or port is None:
         raise PlotterError("plot needs a file, --machine and --port (or --resume JOURNAL)")
     machine = load_machine(machine_name)
-    plan, program = place_on_machine(source, machine, fit=fit, tolerance_mm=tolerance_mm)
+    ebb = machine.protocol == "ebb"  # an AxiDraw: the host plans every move, no G-code
+    if ebb:
+        plan = svg.read(source, tolerance_mm=tolerance_mm)
+        plan = fit_to_bed(plan, machine.bed) if fit else plan
+        program = ebb_program_for(plan, machine)
+        finished_at, total_s = program.finish_times()
+    else:
+        plan, program = place_on_machine(source, machine, fit=fit, tolerance_mm=tolerance_mm)
+        schedule = timeline(plan, machine.motion_settings())
+        finished_at = np.array([stroke.lifted_s for stroke in schedule])
+        total_s = float(finished_at[-1]) if len(finished_at) else 0.0
     digest = program_digest(program.lines)
     if resume is None:
         journal = _new_journal(journal_path or Path(f"{source.stem}.plotjob"), digest, program.stroke_count,
@@ -82,20 +96,19 @@ def plot_file(
                                port=port)
     journal.check_program(digest)
     device = simulated_device(machine) if port == "sim" or port.startswith("sim://") else None
-    streamer = streamer_for(machine, port, device)
-    settings = machine.motion_settings()
-    schedule = timeline(plan, settings)
-    finished_at = np.array([stroke.lifted_s for stroke in schedule])
-    drawn = np.cumsum(np.concatenate([path_lengths(layer.paths) for layer in plan.layers]) if schedule else [])
-    total_s = float(finished_at[-1]) if len(finished_at) else 0.0
+    drawn = np.cumsum(np.concatenate([path_lengths(layer.paths) for layer in plan.layers]) if plan.path_count else [])
 
     def stroke_done(index: int) -> None:
         if on_stroke is not None:
             on_stroke(index, float(drawn[index]), total_s - float(finished_at[index]))
 
     with _sigterm_as_interrupt():
-        job = run_job(program.lines, program.stroke_of_line, streamer, journal, on_stroke=stroke_done,
-                      on_pause=on_pause)
+        if ebb:
+            job = run_ebb_job(program, ebb_streamer_for(port, device), journal, on_stroke=stroke_done,
+                              on_pause=on_pause)
+        else:
+            job = run_job(program.lines, program.stroke_of_line, streamer_for(machine, port, device), journal,
+                          on_stroke=stroke_done, on_pause=on_pause)
     return PlotOutcome(journal.path, job, machine, plan, device, total_s)
 
 
@@ -164,6 +177,7 @@ def plot(source, machine_name, port, fit, journal_path, resume, sim_out, toleran
     Examples:
       plotter plot plot.svg --machine grbl-servo --port /dev/ttyUSB0
       plotter plot plot.svg --machine grbl-servo --port sim --sim-out plotted.png
+      plotter plot plot.svg --machine axidraw --port /dev/ttyACM0
       plotter plot --resume plot.plotjob
     """
     if sim_out is not None and sim_out.suffix.lower() not in {".svg", ".png"}:

@@ -98,6 +98,8 @@ class Motion:
     travel_feed_mm_min: float = field(metadata=_check(_positive))
     accel_mm_s2: float = field(metadata=_check(_positive))
     junction_deviation_mm: float = field(default=0.01, metadata=_check(_non_negative))
+    z_rate_mm_min: float = field(default=600.0, metadata=_check(_positive))  # Z max rate ($112): G0 Z speed
+    z_accel_mm_s2: float = field(default=100.0, metadata=_check(_positive))  # Z acceleration ($122)
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,29 @@ class PenLift:
     down_lines: tuple[str, ...] = field(default=(), metadata=_check(_gcode_lines))
     up_delay_s: float = field(default=0.0, metadata=_check(_non_negative))
     down_delay_s: float = field(default=0.0, metadata=_check(_non_negative))
+
+    def z_moves(self) -> tuple[_ZMove | None, _ZMove | None]:
+        """The Z moves that lift and lower a Z-axis pen, ``(up, down)``; None for a servo pen."""
+        return _z_move(self.up_lines), _z_move(self.down_lines)
+
+
+@dataclass(frozen=True)
+class _ZMove:
+    z_mm: float
+    feed_mm_min: float | None  # None: a G0 rapid at the Z max rate
+
+
+_Z_WORD = re.compile(r"Z\s*(-?\d+(?:\.\d*)?)", re.IGNORECASE)
+_F_WORD = re.compile(r"F\s*(\d+(?:\.\d*)?)", re.IGNORECASE)
+
+
+def _z_move(lines: tuple[str, ...]) -> _ZMove | None:
+    for line in reversed(lines):
+        if z := _Z_WORD.search(line):
+            feed = _F_WORD.search(line)
+            rapid = re.match(r"\s*G0*0(?!\d)", line, re.IGNORECASE)
+            return _ZMove(float(z.group(1)), None if rapid or not feed else float(feed.group(1)))
+    return None
 
 
 @dataclass(frozen=True)
@@ -235,12 +260,25 @@ class Machine:
         """This machine's :class:`plotter.motion.MotionSettings` (feeds, acceleration, pen delays)."""
         from plotter.motion import MotionSettings  # lazily: listing profiles need not load the planner
 
+        up, down = self.pen.z_moves()
+        lift = _z_time(up, down, self.motion) if up and down else 0.0
+        lower = _z_time(down, up, self.motion) if up and down else 0.0
         return MotionSettings(
             draw_feed_mm_min=self.motion.draw_feed_mm_min,
             travel_feed_mm_min=self.motion.travel_feed_mm_min,
             accel_mm_s2=self.motion.accel_mm_s2,
             junction_deviation_mm=self.motion.junction_deviation_mm,
-            pen_down_delay_s=self.pen.down_delay_s,
-            pen_up_delay_s=self.pen.up_delay_s,
+            pen_down_delay_s=self.pen.down_delay_s + lower,
+            pen_up_delay_s=self.pen.up_delay_s + lift,
             rapid_travel=self.gcode is not None and self.gcode.travel_with_g0,
         )
+
+
+def _z_time(move: _ZMove, start: _ZMove, motion: Motion) -> float:
+    """Seconds a Z pen takes from ``start``'s height to ``move``'s: a move from rest to rest."""
+    length = abs(move.z_mm - start.z_mm)
+    speed = min(move.feed_mm_min or motion.z_rate_mm_min, motion.z_rate_mm_min) / 60.0
+    accel = motion.z_accel_mm_s2
+    if length >= speed * speed / accel:
+        return length / speed + speed / accel
+    return 2.0 * (length / accel) ** 0.5
