@@ -15,6 +15,7 @@ from .. import __version__
 from ..errors import PlotterError
 from .demo import demo
 from .gcode import gcode
+from .lazy import LazyGroup
 from .machines import machines
 from .optimize import optimize
 from .paint import paint
@@ -27,7 +28,15 @@ EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+#: Commands that load heavy libraries (torch) only when used.
+LAZY_COMMANDS = {
+    "train": "plotter.cli.train_generate:train",
+    "generate": "plotter.cli.train_generate:generate",
+}
+
+
+@click.group(cls=LazyGroup, lazy_commands=LAZY_COMMANDS,
+             context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option("-v", "--verbose", is_flag=True, help="Show a traceback when something fails.")
 @click.version_option(__version__, prog_name="plotter")
 def cli(verbose: bool) -> None:
@@ -44,6 +53,8 @@ def cli(verbose: bool) -> None:
       plotter plot out.svg --machine grbl-servo --port /dev/ttyUSB0
       plotter plot --resume out.plotjob             go on after a crash or power cut
       plotter sim-port --machine grbl-servo         a simulated GRBL on a pseudo-terminal
+      plotter paint aaron --seed 7 -o garden.svg    an AARON-style scene
+      plotter generate vae --label A --count 16 -o a.svg   samples of a trained generator
     """
 
 

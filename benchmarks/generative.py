@@ -1,0 +1,170 @@
+"""Score the shipped generators with a judge trained apart from them (issue 7).
+
+A small CNN classifier is trained on real glyph rasters (the training split) and checked on
+the validation split. Each generator then draws ``--per-class`` samples of every label; the
+samples' *strokes* (what the pen would draw) are rasterised like the real data and judged:
+
+- accuracy: the share recognised as the requested label (target ≥ 80 %);
+- Fréchet distance between the classifier's penultimate features of real and generated
+  rasters, for the trained model and for an untrained one of the same shape (target: clearly lower);
+- the VAE's reconstruction loss and KL on the validation split;
+- seconds to draw a sheet of 64 samples on the CPU (target ≤ 10 s).
+
+    .venv/bin/python benchmarks/generative.py --out bench-output
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import torch
+from scipy import linalg
+from torch import nn
+from torch.nn import functional as F
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from generative.data import labels_of, load_corpus, rasterize, rasterize_all, split  # noqa: E402
+from generative.sample import build_model, default_weights, generate_plan, load_model, sample_strokes  # noqa: E402
+from generative.sheet import sheet_png  # noqa: E402
+from generative.train import _Batches, validate  # noqa: E402
+from plotter.atomic import atomic_write  # noqa: E402
+from plotter.svg import write  # noqa: E402
+
+SIZE = 28
+
+
+class Judge(nn.Module):
+    """Two conv blocks and a 64-feature layer: the features the Fréchet distance compares."""
+
+    def __init__(self, n_classes: int) -> None:
+        super().__init__()
+        self.conv = nn.Sequential(nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                                  nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2))
+        self.features = nn.Sequential(nn.Flatten(), nn.Linear(32 * (SIZE // 4) ** 2, 64), nn.ReLU())
+        self.classify = nn.Linear(64, n_classes)
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        features = self.features(self.conv(x))
+        return self.classify(features), features
+
+
+def train_judge(images: np.ndarray, classes: np.ndarray, n_classes: int, steps: int, seed: int = 0) -> Judge:
+    """Adam on random ±2 px shifts of the real rasters, so the judge does not need pixel-exact glyphs."""
+    torch.manual_seed(seed)
+    rng = np.random.default_rng(seed)
+    judge = Judge(n_classes)
+    optimiser = torch.optim.Adam(judge.parameters(), lr=2e-3)
+    x, y = torch.from_numpy(images[:, None]).float(), torch.from_numpy(classes)
+    for _ in range(steps):
+        index = torch.from_numpy(rng.integers(0, len(x), 64))
+        dx, dy = (int(v) for v in rng.integers(-2, 3, 2))
+        batch = torch.roll(x[index], shifts=(dy, dx), dims=(2, 3))
+        loss = F.cross_entropy(judge(batch)[0], y[index])
+        optimiser.zero_grad()
+        loss.backward()
+        optimiser.step()
+    return judge.eval()
+
+
+@torch.no_grad()
+def judge_images(judge: Judge, images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    logits, features = judge(torch.from_numpy(images[:, None]).float())
+    return logits.argmax(1).numpy(), features.numpy()
+
+
+def frechet(a: np.ndarray, b: np.ndarray) -> float:
+    """‖μa − μb‖² + tr(Σa + Σb − 2(ΣaΣb)^½), as in FID."""
+    mu_a, mu_b = a.mean(0), b.mean(0)
+    ridge = 1e-6 * np.eye(a.shape[1])  # dead ReLU features (an untrained model's samples) make Σ singular
+    cov_a, cov_b = np.cov(a, rowvar=False) + ridge, np.cov(b, rowvar=False) + ridge
+    root = linalg.sqrtm(cov_a @ cov_b)
+    return float(np.sum((mu_a - mu_b) ** 2) + np.trace(cov_a + cov_b - 2 * np.real(root)))
+
+
+def score(kind: str, model: nn.Module, labels: list[str], per_class: int, judge: Judge,
+          real_features: np.ndarray, seed: int) -> dict[str, float]:
+    classes = [c for c in range(len(labels)) for _ in range(per_class)]
+    samples = []
+    for start in range(0, len(classes), 256):  # bounded memory for the diffusion batch
+        chunk = classes[start:start + 256]
+        samples += sample_strokes(kind, model, chunk, len(chunk), seed=seed + start)
+    images = np.stack([rasterize(s, SIZE) for s in samples])
+    predicted, features = judge_images(judge, images)
+    return {"accuracy": float(np.mean(predicted == np.array(classes))), "frechet": frechet(real_features, features),
+            "samples": samples}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "bench-output")
+    parser.add_argument("--per-class", type=int, default=5, help="samples per label and model")
+    parser.add_argument("--judge-steps", type=int, default=800)
+    parser.add_argument("--kinds", default="vae,diffusion")
+    args = parser.parse_args(argv)
+    torch.set_num_threads(max(1, min(2, torch.get_num_threads())))
+
+    drawings = load_corpus("hershey")
+    labels = labels_of(drawings)
+    train_set, validation_set = split(drawings)
+    train_images = rasterize_all(train_set, SIZE)
+    train_classes = np.array([labels.index(d.label) for d in train_set])
+    started = time.perf_counter()
+    judge = train_judge(train_images, train_classes, len(labels), args.judge_steps)
+    judge_seconds = time.perf_counter() - started
+    predicted, _ = judge_images(judge, rasterize_all(validation_set, SIZE))
+    judge_accuracy = float(np.mean(predicted == np.array([labels.index(d.label) for d in validation_set])))
+    _, real_features = judge_images(judge, rasterize_all(drawings, SIZE))
+
+    rows = [("judge", "accuracy on real validation glyphs", f"{judge_accuracy:.1%}", "(judge's own skill)"),
+            ("judge", "training seconds", f"{judge_seconds:.0f}", "")]
+    for kind in args.kinds.split(","):
+        model, model_labels = load_model(kind, default_weights(kind))
+        torch.manual_seed(0)
+        untrained = build_model(kind, {**vars(model.config)}).eval()
+        trained_score = score(kind, model, model_labels, args.per_class, judge, real_features, seed=1)
+        untrained_score = score(kind, untrained, model_labels, args.per_class, judge, real_features, seed=1)
+        rows += [(kind, "requested label recognised", f"{trained_score['accuracy']:.1%}", ">= 80%"),
+                 (kind, "untrained: requested label recognised", f"{untrained_score['accuracy']:.1%}", ""),
+                 (kind, "Fréchet distance to real (trained)", f"{trained_score['frechet']:.1f}",
+                  "clearly < untrained"),
+                 (kind, "Fréchet distance to real (untrained)", f"{untrained_score['frechet']:.1f}", "")]
+        if kind == "vae":
+            data = _Batches("vae", validation_set, model_labels, model.config, torch.device("cpu"))
+            losses = validate("vae", model, data, seed=0)
+            rows += [(kind, "validation reconstruction loss L_R", f"{losses['val_reconstruction']:.3f}", ""),
+                     (kind, "validation KL (nats)", f"{losses['val_kl']:.3f}", "")]
+        started = time.perf_counter()
+        plan = generate_plan(kind, count=64, seed=7)
+        seconds = time.perf_counter() - started
+        rows.append((kind, "sheet of 64 samples, CPU seconds", f"{seconds:.2f}", "<= 10"))
+        rows.append((kind, "samples per second, CPU", f"{64 / seconds:.0f}", ""))
+        args.out.mkdir(parents=True, exist_ok=True)
+        write(plan, args.out / f"generative-{kind}.svg")
+        sheet_png(trained_score["samples"][:: args.per_class], args.out / f"generative-{kind}.png")
+
+    width = max(len(r[1]) for r in rows)
+    table = [f"{'model':<10} {'measure':<{width}} {'value':>8}  target"]
+    table += [f"{m:<10} {what:<{width}} {value:>8}  {target}" for m, what, value, target in rows]
+    print("\n".join(table))
+    markdown = ["# Generators (benchmarks/generative.py)", "",
+                f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.processor() or platform.machine()}, "
+                f"torch {torch.__version__}, {torch.get_num_threads()} threads, CPU only.", "",
+                "| model | measure | value | target |", "|---|---|---|---|",
+                *[f"| {m} | {what} | {value} | {target} |" for m, what, value, target in rows], "",
+                "Sample sheets (one sample per label, 0-9 A-Z a-z): "
+                + ", ".join(f"`generative-{k}.png`" for k in args.kinds.split(",")) + "."]
+    with atomic_write(args.out / "generative.md") as handle:
+        handle.write("\n".join(markdown) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

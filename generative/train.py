@@ -1,0 +1,248 @@
+"""One training loop for both generators: seeded, validated, checkpointed, resumable exactly.
+
+Every random choice of step ``s`` (the batch, the VAE's z noise and dropout, the diffusion
+step and noise) is drawn from generators seeded by ``(seed, s)``; so the step number *is*
+the RNG state, and resuming from a checkpoint (model + optimiser + step + history) repeats
+the very losses an uninterrupted run would have had. The learning rate decays per step
+(never by total steps), so a run can be extended with ``--resume --steps more``.
+
+Written into ``out``: ``checkpoint.pt`` (everything, to resume), ``<kind>.pt`` (weights only,
+half precision, to ship), ``config.json``, ``loss.png`` and ``samples.png``.
+
+>>> result = train(TrainConfig(kind="vae", steps=2000, out="runs/vae"))
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from PIL import Image, ImageDraw
+from tqdm import tqdm
+
+from plotter.atomic import atomic_write
+
+from .checkpoint import load_checkpoint, save_checkpoint
+from .data import Drawing, labels_of, load_corpus, rasterize_all, split, stroke3, stroke5_batch
+from .errors import CheckpointError, GenerativeError
+from .sample import build_model, module_of, sample_strokes
+from .sheet import sheet_png
+
+
+@dataclass
+class TrainConfig:
+    kind: str = "vae"  # "vae" or "diffusion"
+    data: str = "hershey"  # a corpus of generative.data.CORPORA
+    steps: int = 3000  # optimiser steps in all (a resumed run goes on to this many)
+    batch_size: int = 64
+    learning_rate: float = 2e-3  # at step 0, then × lr_decay per step, never below lr_min
+    lr_decay: float = 0.9995
+    lr_min: float = 1e-4
+    grad_clip: float = 1.0  # max gradient norm
+    seed: int = 0
+    device: str = "auto"  # auto | cpu | cuda
+    validate_every: int = 250  # steps between validation losses
+    checkpoint_every: int = 500  # steps between resumable checkpoints
+    sample_count: int = 64  # drawings on samples.png at the end
+    out: str = "runs/generative"
+    model: dict[str, Any] = field(default_factory=dict)  # overrides of the model config (tests: tiny models)
+
+
+@dataclass
+class TrainResult:
+    out: Path
+    step: int
+    history: list[dict[str, float]]
+    seconds: float
+
+
+def resolve_device(name: str) -> torch.device:
+    """``auto`` picks CUDA when present; asking for CUDA without it is a user error, not a crash."""
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if name == "cuda" and not torch.cuda.is_available():
+        raise GenerativeError("--device cuda: no CUDA device is available here (torch "
+                              f"{torch.__version__}); use --device cpu or auto")
+    if name not in ("cpu", "cuda"):
+        raise GenerativeError(f"unknown device {name!r}; choose auto, cpu or cuda")
+    return torch.device(name)
+
+
+def _step_seed(seed: int, step: int) -> int:
+    return (seed * 1_000_003 + step) % 2**63
+
+
+# --- data per model kind ------------------------------------------------------------------
+class _Batches:
+    """A model's view of the data: tensors for a list of drawing indices."""
+
+    def __init__(self, kind: str, drawings: list[Drawing], labels: list[str], model_config: Any,
+                 device: torch.device) -> None:
+        self.kind, self.device, self.config = kind, device, model_config
+        self.classes = torch.tensor([labels.index(d.label) for d in drawings], dtype=torch.long)
+        if kind == "vae":
+            self.sequences = [stroke3(d) for d in drawings]
+        else:
+            self.images = torch.from_numpy(rasterize_all(drawings, model_config.image_size)).float()[:, None] * 2 - 1
+
+    def __len__(self) -> int:
+        return len(self.classes)
+
+    def get(self, indices: np.ndarray, rng: np.random.Generator | None = None) -> dict[str, torch.Tensor]:
+        labels = self.classes[indices].to(self.device) if self.config.n_classes else None
+        if self.kind == "diffusion":
+            return {"x0": self.images[indices].to(self.device), "labels": labels}
+        sequences = [self.sequences[i] for i in indices]
+        if rng is not None:  # SketchRNN's augmentation: stretch each drawing by up to ±10 % per axis
+            sequences = [s * np.array([*rng.uniform(0.9, 1.1, 2), 1.0], dtype=np.float32) for s in sequences]
+        # pad to the longest in the batch (plus one end row), not to max_len: the LSTM runs fewer steps
+        longest = max(len(s) for s in sequences)
+        strokes, lengths = stroke5_batch(sequences, min(self.config.max_len, longest + 1))
+        return {"strokes": torch.from_numpy(strokes).to(self.device), "lengths": torch.from_numpy(lengths),
+                "labels": labels}
+
+
+def _losses(kind: str, model: torch.nn.Module, batch: dict[str, torch.Tensor], step: int) -> dict[str, torch.Tensor]:
+    if kind == "vae":
+        from .sketch_vae import kl_annealing
+
+        return model(batch["strokes"], batch["lengths"], batch["labels"], kl_annealing(step, model.config))
+    return model(batch["x0"], batch["labels"])
+
+
+@torch.no_grad()
+def validate(kind: str, model: torch.nn.Module, data: _Batches, seed: int, batch_size: int = 128) -> dict[str, float]:
+    """Mean losses over the validation set, with fixed noise (comparable from one call to the next)."""
+    model.eval()
+    torch.manual_seed(seed)
+    totals: dict[str, float] = {}
+    for start in range(0, len(data), batch_size):
+        indices = np.arange(start, min(start + batch_size, len(data)))
+        losses = _losses(kind, model, data.get(indices), step=10**9)  # the VAE's full KL weight
+        for name, value in losses.items():
+            totals[name] = totals.get(name, 0.0) + float(value) * len(indices)
+    model.train()
+    return {f"val_{name}": total / max(1, len(data)) for name, total in totals.items()}
+
+
+def train(config: TrainConfig, resume: bool = False, progress: bool = True) -> TrainResult:
+    """Train (or go on training) a generator; returns the loss history, step reached and time taken."""
+    started = time.perf_counter()
+    module = module_of(config.kind)
+    device = resolve_device(config.device)
+    out = Path(config.out)
+    out.mkdir(parents=True, exist_ok=True)
+    drawings = load_corpus(config.data)
+    labels = labels_of(drawings)
+    train_set, validation_set = split(drawings)
+
+    step, history, payload, seconds_before = 0, [], None, 0.0
+    if resume:
+        payload = load_checkpoint(out / "checkpoint.pt", module.KIND, module.VERSION)
+        if "optimiser" not in payload.get("train", {}):
+            raise CheckpointError(f"checkpoint {str(out / 'checkpoint.pt')!r} holds weights only; it cannot resume")
+        config = replace(TrainConfig(**payload["train"]["config"]), steps=config.steps, device=config.device,
+                         out=config.out)
+        model_config = payload["config"]
+    else:
+        conditional = {"n_classes": len(labels)}
+        model_config = {**asdict(_default_model_config(config.kind)), **conditional, **config.model}
+    torch.manual_seed(config.seed)  # the initial weights
+    model = build_model(config.kind, model_config).to(device)
+    optimiser = torch.optim.Adam(model.parameters(), lr=config.learning_rate)
+    if payload is not None:
+        model.load_state_dict(payload["model"])
+        optimiser.load_state_dict(payload["train"]["optimiser"])
+        step, history = payload["train"]["step"], list(payload["train"]["history"])
+        seconds_before = float(payload["train"].get("seconds", 0.0))
+
+    train_data = _Batches(config.kind, train_set, labels, model.config, device)
+    validation_data = _Batches(config.kind, validation_set, labels, model.config, device)
+    _write_json(out / "config.json", {"train": asdict(config), "model": model_config, "labels": labels,
+                                      "kind": module.KIND, "version": module.VERSION})
+
+    def save(path: Path, full: bool) -> None:
+        weights = {k: v.detach().cpu() if full else v.detach().cpu().half() for k, v in model.state_dict().items()}
+        seconds = seconds_before + time.perf_counter() - started  # training time over every resumed run
+        extra = {"config": asdict(config), "optimiser": optimiser.state_dict(), "step": step, "history": history,
+                 "seconds": seconds} if full else {"step": step, "seconds": seconds}
+        save_checkpoint(path, kind=module.KIND, version=module.VERSION, config=model_config, labels=labels,
+                        data=config.data, model=weights, train=extra)
+
+    model.train()
+    bar = tqdm(range(step, config.steps), desc=f"train {config.kind}", disable=not progress, initial=step,
+               total=config.steps)
+    for step_index in bar:
+        rng = np.random.default_rng([config.seed, step_index])
+        torch.manual_seed(_step_seed(config.seed, step_index))
+        for group in optimiser.param_groups:
+            group["lr"] = max(config.lr_min, config.learning_rate * config.lr_decay**step_index)
+        batch = train_data.get(rng.integers(0, len(train_data), config.batch_size), rng)
+        losses = _losses(config.kind, model, batch, step_index)
+        optimiser.zero_grad(set_to_none=True)
+        losses["loss"].backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), config.grad_clip)
+        optimiser.step()
+        step = step_index + 1
+        record = {"step": step, **{name: float(value.detach()) for name, value in losses.items()}}
+        if step % config.validate_every == 0 or step == config.steps:
+            record.update(validate(config.kind, model, validation_data, config.seed))
+        history.append(record)
+        bar.set_postfix(loss=f"{record['loss']:.3f}")
+        if step % config.checkpoint_every == 0 or step == config.steps:
+            save(out / "checkpoint.pt", full=True)
+
+    save(out / f"{config.kind}.pt", full=False)
+    loss_curve_png(history, out / "loss.png")
+    model.eval()
+    count = config.sample_count
+    classes = [i % len(labels) for i in range(count)] if model.config.n_classes else None
+    sheet_png(sample_strokes(config.kind, model, classes, count, seed=config.seed), out / "samples.png")
+    return TrainResult(out, step, history, time.perf_counter() - started)
+
+
+def _default_model_config(kind: str) -> Any:
+    module = module_of(kind)
+    return module.SketchVAEConfig() if kind == "vae" else module.DiffusionConfig()
+
+
+def _write_json(path: Path, value: Any) -> None:
+    with atomic_write(path) as handle:
+        json.dump(value, handle, indent=2)
+
+
+def loss_curve_png(history: list[dict[str, float]], path: Path, size: tuple[int, int] = (640, 360)) -> None:
+    """Training loss (grey, and a blue running mean) and validation loss (red dots) against the step."""
+    width, height = size
+    image = Image.new("RGB", size, "white")
+    draw = ImageDraw.Draw(image)
+    if history:
+        steps = np.array([r["step"] for r in history], dtype=float)
+        loss = np.array([r["loss"] for r in history])
+        window = max(1, len(loss) // 50)
+        smooth = np.convolve(loss, np.ones(window) / window, mode="valid")
+        val = [(r["step"], r["val_loss"]) for r in history if "val_loss" in r]
+        values = np.concatenate([smooth, [v for _, v in val]]) if val else smooth
+        low, high = float(np.percentile(values, 1)), float(np.max(values))
+        high = high if high > low else low + 1.0
+        pad = 40
+
+        def xy(s: np.ndarray, v: np.ndarray) -> list[tuple[float, float]]:
+            x = pad + (s - steps[0]) / max(1.0, steps[-1] - steps[0]) * (width - 2 * pad)
+            y = height - pad - (np.clip(v, low, high) - low) / (high - low) * (height - 2 * pad)
+            return list(zip(x.tolist(), y.tolist(), strict=True))
+
+        draw.line(xy(steps, loss), fill=(200, 200, 200))
+        draw.line(xy(steps[window - 1:], smooth), fill=(30, 80, 200), width=2)
+        for point in xy(np.array([s for s, _ in val]), np.array([v for _, v in val])):
+            draw.ellipse((point[0] - 3, point[1] - 3, point[0] + 3, point[1] + 3), fill=(200, 30, 30))
+        draw.rectangle((pad, pad, width - pad, height - pad), outline="black")
+        draw.text((pad, 8), f"loss (blue: train mean, red: validation)  {high:.3f} top, {low:.3f} bottom", fill="black")
+        draw.text((pad, height - pad + 8), f"step {int(steps[0])} .. {int(steps[-1])}", fill="black")
+    with atomic_write(path, "wb") as handle:
+        image.save(handle, format="PNG")

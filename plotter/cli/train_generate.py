@@ -1,0 +1,88 @@
+"""``plotter train`` and ``plotter generate``: the neural generators, which need torch.
+
+torch is imported inside the command functions only, so listing the commands (``plotter
+--help``) stays light and works where torch is not installed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..svg import write
+from .types import PAGE
+
+KINDS = click.Choice(["vae", "diffusion"])
+
+
+@click.command("train")
+@click.argument("kind", type=KINDS)
+@click.option("--data", default="hershey", show_default=True, help="Training corpus.")
+@click.option("--steps", type=click.IntRange(min=1), default=3000, show_default=True,
+              help="Optimiser steps in all (with --resume: go on to this many).")
+@click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True)
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Run folder for checkpoints, config, loss.png, samples.png [default: runs/KIND].")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--resume", is_flag=True, help="Go on from OUT/checkpoint.pt exactly where it stopped.")
+def train(kind: str, data: str, steps: int, device: str, out: Path | None, seed: int, resume: bool) -> None:
+    """Train a generator on stroke data (CPU minutes for the small default models).
+
+    \b
+    Examples:
+      plotter train vae --steps 3000 --out runs/vae
+      plotter train diffusion --steps 2000 --device cuda
+      plotter train vae --steps 5000 --out runs/vae --resume
+    """
+    from generative.train import TrainConfig
+    from generative.train import train as run_training
+
+    out = out or Path("runs") / kind
+    config = TrainConfig(kind=kind, data=data, steps=steps, device=device, out=str(out), seed=seed)
+    result = run_training(config, resume=resume)
+    last = result.history[-1] if result.history else {}
+    summary = ", ".join(f"{k} {v:.4f}" for k, v in last.items() if k != "step")
+    click.echo(f"trained {kind} to step {result.step} in {result.seconds:.0f} s; {summary}; wrote {out}/", err=True)
+
+
+@click.command("generate")
+@click.argument("kind", type=KINDS)
+@click.option("--label", default=None, help="Class to draw (A, 7, ...); default: a mix of all classes.")
+@click.option("--count", type=click.IntRange(1, 1024), default=64, show_default=True)
+@click.option("--temperature", type=click.FloatRange(0.01, 2.0), default=0.4, show_default=True,
+              help="VAE sampling temperature: low is tidy, high is wild.")
+@click.option("--guidance", type=click.FloatRange(0.0, 20.0), default=None,
+              help="Diffusion classifier-free guidance weight [default: the model's].")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--page", type=PAGE, default="a4", show_default=True)
+@click.option("--margin", "margin_mm", type=click.FloatRange(0, min_open=False), default=15.0, show_default=True,
+              help="Page margin in mm.")
+@click.option("--weights", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Checkpoint to load [default: the shipped weights].")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+def generate(kind: str, label: str | None, count: int, temperature: float, guidance: float | None, seed: int,
+             page: tuple[float, float], margin_mm: float, weights: Path | None, output: Path) -> None:
+    """Draw a sheet of samples from a trained generator as SVG.
+
+    \b
+    Examples:
+      plotter generate vae --label A --count 48 --seed 3 -o a.svg
+      plotter generate diffusion --label 7 --page a5 -o sevens.svg
+    """
+    from generative.sample import generate_plan
+
+    plan = generate_plan(kind, weights, count, label, temperature, seed, page, guidance, margin_mm)
+    write(plan.with_metadata(command=_command(kind, label, count, temperature, guidance, seed, page, output)),
+          output)
+
+
+def _command(kind: str, label: str | None, count: int, temperature: float, guidance: float | None, seed: int,
+             page: tuple[float, float], output: Path) -> str:
+    parts = ["plotter generate", kind, f"--count {count}", f"--temperature {temperature:g}", f"--seed {seed}",
+             f"--page {page[0]:g}x{page[1]:g}mm"]
+    if label is not None:
+        parts.append(f"--label {label}")
+    if guidance is not None:
+        parts.append(f"--guidance {guidance:g}")
+    return " ".join([*parts, f"-o {output}"])

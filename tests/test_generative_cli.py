@@ -1,0 +1,70 @@
+"""`plotter train` / `plotter generate`: torch stays out of plotter, errors are one clear line."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from plotter.cli.train_generate import generate, train
+from plotter.errors import PlotterError
+from plotter.svg import read
+
+
+def test_importing_plotter_and_its_cli_does_not_import_torch():
+    code = ("import sys, plotter, plotter.cli, plotter.cli.train_generate, generative, generative.data, "
+            "generative.sheet, generative.trace; print('torch' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_generate_writes_a_sheet_with_the_redraw_command(tmp_path):
+    pytest.importorskip("torch")
+    from generative.sample import default_weights
+
+    if not default_weights("vae").exists():
+        pytest.skip("no shipped VAE weights")
+    out = tmp_path / "a.svg"
+    result = CliRunner().invoke(generate, ["vae", "--label", "A", "--count", "4", "--seed", "2", "--page", "a6",
+                                           "-o", str(out)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    plan = read(out)
+    assert plan.path_count >= 4
+    xmin, ymin, xmax, ymax = plan.bounds()
+    assert xmin >= 0 and ymin >= 0 and xmax <= 105 and ymax <= 148
+
+
+@pytest.mark.parametrize(
+    ("command", "args", "message"),
+    [
+        (generate, ["vae", "--label", "@", "-o", "x.svg"], "unknown label '@'; valid labels: 0 1 2"),
+        (generate, ["vae", "--weights", "missing.pt", "-o", "x.svg"], "checkpoint 'missing.pt' does not exist"),
+        (train, ["vae", "--data", "quickdraw", "--steps", "1", "--out", "run"], "unknown data set 'quickdraw'"),
+    ],
+)
+def test_bad_input_raises_one_plotter_error(tmp_path, monkeypatch, command, args, message):
+    pytest.importorskip("torch")
+    from generative.sample import default_weights
+
+    if command is generate and "--weights" not in args and not default_weights("vae").exists():
+        pytest.skip("no shipped VAE weights")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(command, args)
+    assert isinstance(result.exception, PlotterError)
+    assert message in str(result.exception)
+
+
+def test_train_on_cuda_without_cuda_is_a_plotter_error(tmp_path):
+    torch = pytest.importorskip("torch")
+    if torch.cuda.is_available():
+        pytest.skip("this machine has CUDA")
+    result = CliRunner().invoke(train, ["vae", "--device", "cuda", "--steps", "1", "--out", str(tmp_path)])
+    assert isinstance(result.exception, PlotterError)
+    assert "no CUDA device is available" in str(result.exception)
+
+
+def test_unknown_kind_is_a_usage_error():
+    result = CliRunner().invoke(generate, ["gan", "-o", "x.svg"])
+    assert result.exit_code == 2 and "'gan' is not one of 'vae', 'diffusion'" in result.output
