@@ -26,9 +26,8 @@ import numpy as np
 from . import ebb_protocol as ebb
 from .ebb_motion import HOME_RATE_STEPS_S, EbbMotion, StrokeMoves, plan_strokes, plan_travels
 from .ebb_streamer import EbbStreamer
-from .grbl_protocol import DeviceError
-from .job import JobResult, Tag
-from .journal import Journal, JournalError
+from .job import JobResult, Tag, first_unfinished_stroke, stream_journalled
+from .journal import Journal
 from .streamer import Acked
 
 _HOME = (0, 0)
@@ -113,14 +112,9 @@ def run_ebb_job(
     ``on_pause(message)`` is called with the carriage parked and idle at a pen change and
     returns when the operator is ready. Errors leave the journal consistent and propagate.
     """
-    if journal.finished:
-        raise JournalError(f"{journal.path}: this job has already finished; nothing to resume")
-    start = journal.next_stroke
-    previous = streamer.on_event
+    start = first_unfinished_stroke(journal)
 
     def on_event(event: object) -> None:
-        if previous is not None:
-            previous(event)
         if not isinstance(event, Acked):
             return
         if event.tag.ends_stroke:
@@ -130,13 +124,4 @@ def run_ebb_job(
         elif event.tag.pause_message is not None and on_pause is not None:
             on_pause(event.tag.pause_message)
 
-    streamer.on_event = on_event
-    try:
-        summary = streamer.stream(stream_plan(program, start))
-    except (DeviceError, KeyboardInterrupt) as error:
-        journal.record_event("stopped", reason=str(error) or type(error).__name__, next_stroke=journal.next_stroke)
-        raise
-    finally:
-        streamer.on_event = previous
-    journal.record_finished()
-    return JobResult(journal.strokes, start, len(journal.completed), summary)
+    return stream_journalled(streamer, stream_plan(program, start), journal, start, on_event)

@@ -14,8 +14,9 @@ operator confirms the right pen is in), then strokes k, k+1, ... with what lies 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from .grbl_interpreter import significant
 from .grbl_protocol import DeviceError, Status
@@ -104,16 +105,10 @@ def run_job(
     returns when the operator is ready; the job then resumes the machine (``~``). Errors leave the journal
     consistent (only finished strokes are in it) and propagate.
     """
-    if journal.finished:
-        raise JournalError(f"{journal.path}: this job has already finished; nothing to resume")
-    start = journal.next_stroke
-    previous = streamer.on_event
-
+    start = first_unfinished_stroke(journal)
     answered_pauses: set[int] = set()  # line indices of M0s the operator has already answered
 
     def on_event(event: object) -> None:
-        if previous is not None:
-            previous(event)
         if isinstance(event, Status) and event.name == "Hold":
             oldest = streamer.oldest_unacknowledged
             if oldest is not None and oldest[1].pause_message is not None and oldest[0] not in answered_pauses:
@@ -126,9 +121,33 @@ def run_job(
             if on_stroke is not None:
                 on_stroke(event.tag.stroke)
 
-    streamer.on_event = on_event
+    return stream_journalled(streamer, stream_plan(lines, stroke_of_line, start), journal, start, on_event)
+
+
+def first_unfinished_stroke(journal: Journal) -> int:
+    """Where a job starts or goes on; a finished job is refused."""
+    if journal.finished:
+        raise JournalError(f"{journal.path}: this job has already finished; nothing to resume")
+    return journal.next_stroke
+
+
+def stream_journalled(
+    streamer: Any, items: Iterable[tuple[str, Tag]], journal: Journal, start: int, on_event: Callable[[object], None]
+) -> JobResult:
+    """Stream ``items`` with ``on_event`` seeing every event; record where the job stopped if it fails.
+
+    Shared by the GRBL and EBB jobs: the streamer's own callback still runs first.
+    """
+    previous = streamer.on_event
+
+    def chained(event: object) -> None:
+        if previous is not None:
+            previous(event)
+        on_event(event)
+
+    streamer.on_event = chained
     try:
-        summary = streamer.stream(stream_plan(lines, stroke_of_line, start))
+        summary = streamer.stream(items)
     except (DeviceError, KeyboardInterrupt) as error:
         journal.record_event("stopped", reason=str(error) or type(error).__name__, next_stroke=journal.next_stroke)
         raise
