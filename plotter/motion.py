@@ -14,7 +14,8 @@ finite rate and slows down at every corner. This module reproduces GRBL 1.1's pl
 * a backward then a forward pass make every vertex speed reachable from its neighbours,
   then every segment gets a trapezoid (or triangle) profile;
 * pen-up travel moves go from rest to rest at the travel feed; each stroke adds the pen-down
-  and pen-up delays; the pen starts at the origin (0, 0) and returns there at the end.
+  and pen-up delays; the pen starts at ``start_xy_mm`` and parks at ``end_xy_mm`` (the page
+  origin unless a machine profile says where its home and park position lie on the page).
 
 The two passes are min-plus recurrences, ``w[k] = min(c[k], w[k+1] + 2·a·L[k])``, which
 unroll to a running minimum of ``c + D`` over the cumulative sum ``D`` of ``2·a·L``: the whole
@@ -55,11 +56,13 @@ class MotionSettings:
     pen_down_delay_s: float = 0.15  # wait after lowering the pen (G4 P…)
     pen_up_delay_s: float = 0.15  # wait after raising the pen
     rapid_travel: bool = True  # travel as G0: each axis may reach the travel feed, so diagonals run faster
+    start_xy_mm: tuple[float, float] = (0.0, 0.0)  # where the pen is before the plot (plan coordinates)
+    end_xy_mm: tuple[float, float] = (0.0, 0.0)  # where it parks after the plot
 
     def __post_init__(self) -> None:
         may_be_zero = {"junction_deviation_mm", "pen_down_delay_s", "pen_up_delay_s"}
         for f in fields(self):
-            if f.name == "rapid_travel":
+            if f.name in {"rapid_travel", "start_xy_mm", "end_xy_mm"}:
                 continue
             value = getattr(self, f.name)
             ok = isinstance(value, int | float) and math.isfinite(value)
@@ -227,10 +230,10 @@ def _schedule(plan: Plan, settings: MotionSettings) -> _Schedule:
     seg_time = profile_time(length, speed_sq[:-1], speed_sq[1:], settings.draw_feed_mm_s, accel)
     seg_time[~drawn] = 0.0
 
-    origin = np.zeros((1, 2))
-    travel_vec = pts[first] - np.vstack([origin, pts[last[:-1]]])
+    start = np.array([settings.start_xy_mm], dtype=np.float64)
+    travel_vec = pts[first] - np.vstack([start, pts[last[:-1]]])
     travel = _rest_to_rest(travel_vec, settings)
-    home = float(_rest_to_rest(-pts[last[-1:]], settings)[0])
+    home = float(_rest_to_rest(np.array([settings.end_xy_mm]) - pts[last[-1:]], settings)[0])
 
     # Time to reach each kept point: segment time inside a stroke, lift + travel + lower across.
     step = np.concatenate([[0.0], seg_time])

@@ -60,7 +60,9 @@ def test_protocol_sections_are_filled_in_or_absent():
 
 def test_motion_settings_come_from_the_profile():
     settings = load_machine("grbl-servo").motion_settings()
-    assert settings == MotionSettings(3000.0, 6000.0, 500.0, 0.01, 0.2, 0.2)
+    # the machine's origin (bottom-left of a 200 mm tall bed) is where the pen starts and parks
+    assert settings == MotionSettings(3000.0, 6000.0, 500.0, 0.01, 0.2, 0.2, start_xy_mm=(0.0, 200.0),
+                                      end_xy_mm=(0.0, 200.0))
 
 
 def test_the_minimal_profile_gets_grbl_defaults(tmp_path):

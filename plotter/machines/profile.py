@@ -23,6 +23,8 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
+import numpy as np
+
 from . import schema
 from .errors import ProfileError
 
@@ -260,6 +262,9 @@ class Machine:
         """This machine's :class:`plotter.motion.MotionSettings` (feeds, acceleration, pen delays)."""
         from plotter.motion import MotionSettings  # lazily: listing profiles need not load the planner
 
+        from .placement import to_plan_xy
+
+        home, park = to_plan_xy(np.array([[0.0, 0.0], self.bed.park_xy_mm]), self.bed)
         up, down = self.pen.z_moves()
         lift = _z_time(up, down, self.motion) if up and down else 0.0
         lower = _z_time(down, up, self.motion) if up and down else 0.0
@@ -271,6 +276,8 @@ class Machine:
             pen_down_delay_s=self.pen.down_delay_s + lower,
             pen_up_delay_s=self.pen.up_delay_s + lift,
             rapid_travel=self.gcode is not None and self.gcode.travel_with_g0,
+            start_xy_mm=(float(home[0]), float(home[1])),
+            end_xy_mm=(float(park[0]), float(park[1])),
         )
 
 
