@@ -90,4 +90,21 @@ def raster_to_strokes(image: np.ndarray, threshold: float = 0.5, min_pixels: int
     size = image.shape[0]
     lines = chain(skeleton(np.asarray(image) > threshold))
     # pixel (row, col) has its centre at ((col + 0.5)/S, (row + 0.5)/S), as data.rasterize draws it
-    return [(line[:, ::-1] + 0.5) / size for line in lines if len(line) >= min_pixels]
+    return [smooth((line[:, ::-1] + 0.5) / size) for line in lines if len(line) >= min_pixels]
+
+
+def smooth(line: np.ndarray, iterations: int = 2) -> np.ndarray:
+    """Chaikin corner cutting: a skeleton's pixel staircase becomes a pen-like curve.
+
+    Each pass replaces every segment by points at 1/4 and 3/4 of it; the end points stay,
+    so strokes still meet where the skeleton's branches met.
+    """
+    for _ in range(iterations):
+        if len(line) < 3:
+            return line
+        quarter = 0.75 * line[:-1] + 0.25 * line[1:]
+        three_quarters = 0.25 * line[:-1] + 0.75 * line[1:]
+        middle = np.empty((2 * len(quarter), 2))
+        middle[0::2], middle[1::2] = quarter, three_quarters
+        line = np.vstack([line[:1], middle[1:-1], line[-1:]])
+    return line

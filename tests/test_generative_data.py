@@ -151,3 +151,13 @@ def test_sheet_png_is_written(tmp_path):
     from PIL import Image
 
     assert Image.open(tmp_path / "s.png").size == (96, 64)
+
+
+def test_traced_strokes_are_smoothed_but_keep_their_ends():
+    from generative.trace import smooth
+
+    stairs = np.array([[0, 0], [1, 0], [1, 1], [2, 1], [2, 2]], dtype=float)
+    curve = smooth(stairs)
+    assert np.array_equal(curve[0], stairs[0]) and np.array_equal(curve[-1], stairs[-1])
+    turns = np.abs(np.diff(np.arctan2(*np.diff(curve, axis=0).T[::-1])))
+    assert turns.max() < np.pi / 2 - 0.1  # no right-angle corner left
