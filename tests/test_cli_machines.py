@@ -177,3 +177,10 @@ def test_sim_port_answers_a_serial_client_like_grbl(tmp_path):
     assert "1 pen-down traces" in err and out.exists()
     assert os.path.getsize(out) > 0
     assert np.allclose(next(p for _, p in svg.read(out).iter_paths())[-1], [10, 195], atol=1e-3)
+
+
+def test_a_port_that_does_not_open_is_one_line_and_leaves_no_job(tmp_path, piece, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run(["plot", piece, "--machine", "grbl-servo", "--port", tmp_path / "ttyNOPE", "--fit"], capsys)
+    assert code == 2 and "ttyNOPE" in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "piece.plotjob").exists()

@@ -89,13 +89,15 @@ def plot_file(
         schedule = timeline(plan, machine.motion_settings())
         finished_at = np.array([stroke.lifted_s for stroke in schedule])
         total_s = float(finished_at[-1]) if len(finished_at) else 0.0
+    device = simulated_device(machine) if port == "sim" or port.startswith("sim://") else None
+    # open the port before starting a journal: a port that does not open leaves no job behind
+    streamer = ebb_streamer_for(port, device) if ebb else streamer_for(machine, port, device)
     digest = program_digest(program.lines)
     if resume is None:
         journal = _new_journal(journal_path or Path(f"{source.stem}.plotjob"), digest, program.stroke_count,
                                source=str(source.resolve()), machine=machine_name, fit=fit, tolerance_mm=tolerance_mm,
                                port=port)
     journal.check_program(digest)
-    device = simulated_device(machine) if port == "sim" or port.startswith("sim://") else None
     drawn = np.cumsum(np.concatenate([path_lengths(layer.paths) for layer in plan.layers]) if plan.path_count else [])
 
     def stroke_done(index: int) -> None:
@@ -104,12 +106,18 @@ def plot_file(
 
     with _sigterm_as_interrupt():
         if ebb:
-            job = run_ebb_job(program, ebb_streamer_for(port, device), journal, on_stroke=stroke_done,
-                              on_pause=on_pause)
+            job = run_ebb_job(program, streamer, journal, on_stroke=stroke_done, on_pause=on_pause)
         else:
-            job = run_job(program.lines, program.stroke_of_line, streamer_for(machine, port, device), journal,
-                          on_stroke=stroke_done, on_pause=on_pause)
+            job = run_job(program.lines, program.stroke_of_line, streamer, journal, on_stroke=stroke_done,
+                          on_pause=on_pause)
     return PlotOutcome(journal.path, job, machine, plan, device, total_s)
+
+
+def _unfinished(path: Path) -> bool:
+    try:
+        return path.exists() and not Journal.open(path).finished
+    except JournalError:
+        return False
 
 
 def _new_journal(path: Path, digest: str, strokes: int, **how) -> Journal:
@@ -195,8 +203,8 @@ def plot(source, machine_name, port, fit, journal_path, resume, sim_out, toleran
     except (DeviceError, KeyboardInterrupt):
         bar.close()
         journal = resume or journal_path or (Path(f"{source.stem}.plotjob") if source else None)
-        if journal is not None and journal.exists():
-            click.echo(f"plotter: the pen is lifted; go on later with: plotter plot --resume {journal}", err=True)
+        if journal is not None and _unfinished(journal):
+            click.echo(f"plotter: the job stopped; go on later with: plotter plot --resume {journal}", err=True)
         raise
     bar.close()
     job = outcome.job
