@@ -27,10 +27,9 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from typing import Any
 
-import serial
-
 from . import ebb_protocol as ebb
 from .grbl_protocol import DeviceError
+from .link import PortLink
 from .streamer import Acked, RecoveryFailed, StreamSummary
 
 #: How long an ``HM`` may take: its length is unknown to the host (up to a full diagonal at low rate).
@@ -68,7 +67,7 @@ class EbbStreamer:
         self._ahead: deque[float] = deque(maxlen=4)  # durations of the last motion commands sent
         self._bytes_sent = self._longest = 0
         self._awaiting: str | None = None  # a command whose reply has not come yet
-        self._lost = False
+        self._link = PortLink(port, "the EBB")
 
     # ------------------------------------------------------------------ public
     def connect(self) -> str:
@@ -158,23 +157,13 @@ class EbbStreamer:
         return reply
 
     def _read(self, timeout: float) -> None:
-        try:
-            if self.port.timeout != timeout:
-                self.port.timeout = timeout
-            self._incoming += self.port.read(self.port.in_waiting or 1)
-        except (serial.SerialException, OSError) as e:
-            self._lost = True
-            raise DeviceError(f"lost connection to the EBB: {e}") from e
+        self._incoming += self._link.read(timeout)
         lines, rest = ebb.split_lines(bytes(self._incoming))
         self._incoming = bytearray(rest)
         self._replies.extend(lines)
 
     def _write(self, data: bytes) -> None:
-        try:
-            self.port.write(data)
-        except (serial.SerialException, OSError) as e:
-            self._lost = True
-            raise DeviceError(f"lost connection to the EBB: {e}") from e
+        self._link.write(data)
         self._bytes_sent += len(data)
         self._longest = max(self._longest, len(data))
 
@@ -184,7 +173,7 @@ class EbbStreamer:
 
     def _recover(self) -> None:
         """Lift the pen (``SP,1``, behind whatever is queued); never raise."""
-        if self._lost:
+        if self._link.lost:
             return
         try:
             if self._awaiting is not None:  # let the interrupted command's reply pass first

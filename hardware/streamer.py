@@ -22,14 +22,11 @@ callback or another thread (writes are locked).
 from __future__ import annotations
 
 import re
-import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
-
-import serial
 
 from .grbl_interpreter import MAX_LINE_CHARS, significant
 from .grbl_protocol import (
@@ -45,6 +42,7 @@ from .grbl_protocol import (
     Status,
     StatusParser,
 )
+from .link import PortLink
 
 #: Most bytes in flight; GRBL's buffer holds 128, one is kept spare as in GRBL's stream.py.
 RX_LIMIT = 127
@@ -123,8 +121,8 @@ class GrblStreamer:
         self._slice = min(0.05, 1.0 / poll_hz) if poll_hz > 0 else 0.05
         self._next_poll = 0.0
         self._progress_at = 0.0
-        self._streaming = self._lost = self._alarmed = False
-        self._write_lock = threading.Lock()
+        self._streaming = self._alarmed = False
+        self._link = PortLink(port)
 
     # ------------------------------------------------------------------ public
     def connect(self) -> Banner:
@@ -276,7 +274,7 @@ class GrblStreamer:
     # ------------------------------------------------------------- recovery
     def _recover(self) -> None:
         """Stop sending, feed-hold, reset, unlock if in alarm, lift the pen; never raise."""
-        if self._lost:
+        if self._link.lost:
             return
         self._pending.clear()
         self._in_flight = 0
@@ -325,21 +323,10 @@ class GrblStreamer:
             self.on_event(event)
 
     def _write(self, data: bytes) -> None:
-        with self._write_lock:
-            try:
-                self.port.write(data)
-            except (serial.SerialException, OSError) as e:
-                self._lost = True
-                raise DeviceError(f"lost connection to device: {e}") from e
+        self._link.write(data)
 
     def _read_events(self, timeout: float) -> list[object]:
-        try:
-            if self.port.timeout != timeout:
-                self.port.timeout = timeout
-            self._incoming += self.port.read(self.port.in_waiting or 1)
-        except (serial.SerialException, OSError) as e:
-            self._lost = True
-            raise DeviceError(f"lost connection to device: {e}") from e
+        self._incoming += self._link.read(timeout)
         events = []
         while (end := self._incoming.find(b"\n")) >= 0:
             text = self._incoming[:end].decode("ascii", "replace").strip()
