@@ -184,3 +184,20 @@ def test_pen_down_length_grows_with_the_page():
     small = path_lengths([p for _, p in paint(6, AaronParams(objects=6), A5).iter_paths()]).sum()
     large = path_lengths([p for _, p in paint(6, AaronParams(objects=6), (297.0, 420.0)).iter_paths()]).sum()
     assert large > 1.5 * small
+
+
+def test_a_sitting_figure_sits_on_a_block_that_stands_on_the_ground():
+    from painters.aaron.figure import POSES, body, core_figure
+
+    rng = np.random.default_rng(3)
+    for facing in (-1.0, 1.0):
+        joints = core_figure(POSES["sitting"], rng, facing)
+        forms = body(POSES["sitting"], joints, facing, "short", False)
+        name, seat, material = forms[-1]  # farthest: every limb in front of it
+        assert (name, material) == ("seat", "rock")
+        xmin, ymin, xmax, ymax = seat.bounds
+        assert xmin < joints["pelvis"][0] < xmax and ymin > joints["pelvis"][1]  # under the pelvis
+        feet = max(joints[f"{side}_{end}"][1] for side in ("near", "far") for end in ("toe", "ankle"))
+        assert ymax == pytest.approx(feet + 0.01)  # down to the ground the feet stand on
+    standing = body(POSES["standing"], core_figure(POSES["standing"], rng, 1.0), 1.0, "short", False)
+    assert "seat" not in [name for name, _, _ in standing]

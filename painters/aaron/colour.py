@@ -13,12 +13,10 @@ in one direction; pens go down light to dark.
 from __future__ import annotations
 
 import colorsys
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import shapely
 
 from plotter.plan import Pen
 
@@ -29,8 +27,6 @@ RANGES = {"L": (0.15, 0.35), "M": (0.40, 0.65), "H": (0.80, 1.0)}  # Color, Simp
 PAPER = 0.8
 #: Most of the paper a hatch may cover.
 MAX_COVER = 0.35
-#: Longest zigzag drawn as one stroke (mm): the next one starts where it stopped.
-MAX_SWEEP_MM = 120.0
 #: Hue ranges (degrees) and saturation caps per material: what the region is decides its hue.
 HUES = {"skin": ((18, 35), 0.5), "hair": ((15, 45), 0.6), "foliage": ((80, 150), 1.0), "bark": ((20, 40), 0.5),
         "petals": ((0, 360), 1.0), "flower": ((40, 60), 1.0), "rock": ((20, 60), 0.25), "clothes": ((0, 360), 1.0),
@@ -114,47 +110,6 @@ def hatch_spacing(lightness: float, pen: Pen) -> float:
     target = 100.0 * lightness
     cover = MAX_COVER * np.clip((paper - target) / max(paper - ink, 1.0), 0.1, 1.0)
     return float(np.clip(pen.width_mm / cover, 2 * pen.width_mm, 6.0))
-
-
-def hatch(region: shapely.Geometry, spacing: float, angle: float) -> list[np.ndarray]:
-    """Guides that fill ``region`` with parallel lines every ``spacing`` mm, swept forward.
-
-    Like the painting machine keeping its wet edge moving, the sweep advances one way
-    across the region: consecutive lines run back and forth and are joined into one
-    zigzag stroke wherever the turn between them stays inside the region and the rows are
-    long enough to read as hatching, so the pen lifts only where the region's shape asks.
-    """
-    if region.is_empty:
-        return []
-    direction = np.array([math.cos(angle), math.sin(angle)])
-    normal = np.array([-direction[1], direction[0]])
-    corners = np.asarray(shapely.envelope(region).exterior.coords)
-    across, along = corners @ normal, corners @ direction
-    offsets = np.arange(across.min() + spacing / 2, across.max(), spacing)
-    if not len(offsets):
-        return []
-    starts = offsets[:, None] * normal + (along.min() - 1) * direction
-    ends = offsets[:, None] * normal + (along.max() + 1) * direction
-    pieces = shapely.intersection(shapely.linestrings(np.stack([starts, ends], axis=1)), region)
-    guides: list[np.ndarray] = []
-    length = 0.0
-    reach = region.buffer(0.05)
-    for piece in pieces:
-        for part in shapely.get_parts(piece):
-            if part.geom_type != "LineString" or part.length <= 1.0:
-                continue
-            line = np.asarray(part.coords)
-            if guides and np.hypot(*(guides[-1][-1] - line[-1])) < np.hypot(*(guides[-1][-1] - line[0])):
-                line = line[::-1]  # back the way the last line came: the sweep zigzags forward
-            joinable = part.length > 4 * spacing and length < MAX_SWEEP_MM  # short rows zigzag into worms
-            if joinable and guides and np.hypot(*(guides[-1][-1] - line[0])) < 3 * spacing and \
-                    reach.covers(shapely.LineString([guides[-1][-1], line[0]])):
-                guides[-1] = np.vstack([guides[-1], line])
-                length += part.length + spacing
-            else:
-                guides.append(line)
-                length = part.length
-    return guides
 
 
 def plan_colours(chord: Chord | None, materials: list[str], rng: np.random.Generator, pens: Sequence[Pen],

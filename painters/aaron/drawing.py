@@ -19,11 +19,14 @@ import shapely
 
 from plotter import __version__
 from plotter.errors import PlanError
+from plotter.geometry import path_lengths
 from plotter.plan import Pen, Plan
 
-from .colour import CHORD_RULES, hatch, light_to_dark, pen_lab, plan_colours
+from .colour import CHORD_RULES, light_to_dark, pen_lab, plan_colours
 from .composition import compose
 from .freehand import Course, draw_lines, tidy
+from .hatching import hatch
+from .moves import pen_order, travel
 from .occlusion import MIN_PIECE_MM, Visible, occlude
 from .params import AaronParams, option_name
 from .rules import Trace
@@ -32,6 +35,8 @@ from .space import Stage
 DEFAULT_PENS = (Pen("black", "#1b1b1b", 0.3),)
 #: Closed forms with a shorter outline (mm) are not drawn.
 MIN_FORM_MM = 3.0
+#: How tightly a hatch link keeps to the region's boundary (mm of lookahead).
+LINK_LOOKAHEAD_MM = 0.5
 
 
 @dataclass(frozen=True)
@@ -94,10 +99,16 @@ def draw(seed: int = 1, params: AaronParams | None = None, page: tuple[float, fl
         "objects": sum(t.kind != "ground" for t in things), "command": redraw_command(int(seed), params, page, pens)})
     by_name = {p.name: p for p in pens}
     frame = shapely.box(*stage.area)
+    pen_at = np.zeros(2)  # each pen starts where the one before it stopped
     for name, paths in layers.items():
+        strokes = pen_order(_within(paths, frame), pen_at)
         builder.pen(by_name[name])
-        for path in _within(paths, frame):
+        for path in strokes:
             builder.add(path, pen=name)
+        if strokes:
+            trace.note("picture", "pen moves", f"{name}: {len(strokes)} strokes, {path_lengths(strokes).sum():.0f} mm "
+                       f"of ink, {travel(strokes, pen_at):.0f} mm pen-up in the planned order")
+            pen_at = strokes[-1][-1]
     return Drawing(builder.build().without_empty_layers(), _grouped(trace.lines), visible, stage)
 
 
@@ -109,7 +120,7 @@ def _fills(visible: list[Visible], params: AaronParams, pens: tuple[Pen, ...], r
         return {}
     trace.note("picture", "composition", f"colour chord {chord.describe()}")
     angle = rng.uniform(math.radians(25), math.radians(65)) * rng.choice([-1, 1])
-    jobs: list[tuple[Pen, shapely.Geometry]] = []
+    jobs: list[tuple[Pen, shapely.Geometry, int]] = []  # pen, where the ink may go, guides in the sweep
     courses: list[Course] = []
     for seen in visible:
         choices = plan_colours(chord, [m for m, _ in seen.regions], rng, pens, trace, seen.thing.subject)
@@ -118,12 +129,17 @@ def _fills(visible: list[Visible], params: AaronParams, pens: tuple[Pen, ...], r
                 continue
             pen, spacing = choice
             inner = region.buffer(-pen.width_mm / 2)  # the fill never touches the outline
-            for guide in hatch(region.buffer(-pen.width_mm - 0.6), spacing, angle):  # room for the wobble
-                jobs.append((pen, inner))
-                courses.append(Course(guide, 0.8 if len(guide) > 2 else math.inf, 0.5))
+            for sweep in hatch(region.buffer(-pen.width_mm - 0.6), spacing, angle):  # room for the wobble
+                jobs.append((pen, inner, len(sweep)))
+                courses += [Course(g, math.inf, 0.5) if k % 2 == 0 else Course(g, LINK_LOOKAHEAD_MM, 0.3)
+                            for k, g in enumerate(sweep)]
     drawn = draw_lines(courses, rng, tolerance_mm=min(p.width_mm for p in pens), wobble=params.wobble)
     fills: dict[Pen, list[np.ndarray]] = {}
-    for (pen, inner), path in zip(jobs, drawn.paths, strict=True):
+    start = 0
+    for pen, inner, count in jobs:
+        pieces = drawn.paths[start:start + count]  # each starts exactly where the one before ended
+        start += count
+        path = np.vstack([pieces[0], *(p[1:] for p in pieces[1:])])
         for piece in shapely.get_parts(shapely.LineString(path).intersection(inner)):
             if piece.geom_type == "LineString" and piece.length >= MIN_PIECE_MM:
                 fills.setdefault(pen, []).append(tidy(np.asarray(piece.coords)))

@@ -129,6 +129,17 @@ def _torso(joints: dict[str, np.ndarray], pose: Pose, facing: float, skirt: bool
     return [("skirt", shape(hem))] + parts if skirt else parts
 
 
+def _seat(joints: dict[str, np.ndarray], facing: float) -> shapely.Geometry:
+    """A sitting figure sits on something: a block of stone under its thighs, on the ground by its feet."""
+    pelvis, knee = joints["pelvis"], (joints["near_knee"] + joints["far_knee"]) / 2
+    ground = max(joints["near_toe"][1], joints["far_toe"][1], joints["near_ankle"][1], joints["far_ankle"][1]) + 0.01
+    back = pelvis[0] - facing * 0.09
+    front = pelvis[0] + 0.55 * (knee[0] - pelvis[0])
+    top = pelvis[1] + FLESH["thigh"]
+    block = shapely.box(min(back, front), top, max(back, front), ground).buffer(0.025, quad_segs=4)
+    return block.intersection(shapely.box(-1, -2, 1, ground))
+
+
 def _head(joints: dict[str, np.ndarray], facing: float, profile: bool,
           hair: str) -> tuple[list[tuple[str, shapely.Geometry]], list[tuple[str, shapely.Geometry]]]:
     """The head (with hair on top, nearer) and long hair falling behind it (drawn after)."""
@@ -174,8 +185,9 @@ def body(pose: Pose, joints: dict[str, np.ndarray], facing: float, hair: str,
     torso = [(n, g, "legs" if n == "skirt" else "clothes") for n, g in _torso(joints, pose, facing, skirt)]
     if pose.profile:
         near = [("near arm", limb("near", arm), "clothes")] + head + hair_behind + torso
+        seat = [("seat", _seat(joints, facing), "rock")] if pose.seated else []
         return near + [("near leg", limb("near", leg), "legs"), ("neck", neck, "skin"),
-                       ("far leg", limb("far", leg), "legs"), ("far arm", limb("far", arm), "clothes")]
+                       ("far leg", limb("far", leg), "legs"), ("far arm", limb("far", arm), "clothes")] + seat
     arms = [("right arm", limb("right", arm), "clothes"), ("left arm", limb("left", arm), "clothes")]
     legs = [("right leg", limb("right", leg), "legs"), ("left leg", limb("left", leg), "legs")]
     return head + arms + hair_behind + torso + [("neck", neck, "skin")] + legs
