@@ -12,10 +12,11 @@
    runs the program on a *fast* variant of ``grbl-servo`` (1000 mm/s, 50 m/s², no pen dwells)
    that takes lines faster than the wire brings them, which isolates the streamer. The stock
    profile's figure is shown for information.
-2. **Estimate vs simulator**: ``plotter.motion.estimate_time`` with the machine's
-   ``motion_settings()`` against the simulated planner's time (first line sent → Idle reported,
-   status polled at 50 Hz so the Idle is seen within 20 ms), on the demo piece (Schotter, sorted,
-   fitted to the bed) and on seeded random walks, for ``grbl-servo`` and ``grbl-z``.
+2. **Estimate vs simulator**: ``plotter.motion.estimate_time`` with the machine's settings
+   (``Machine.motion_settings``: a Z pen's moves planned together with the moves around
+   them) against the simulated planner's time (first line sent → Idle reported, status polled
+   at 50 Hz so the Idle is seen within 20 ms), on the demo piece (Schotter, sorted, fitted to
+   the bed) and on seeded random walks, for ``grbl-servo`` and ``grbl-z``.
 3. **Streaming CPU**: the simulator runs in the same process, so its cost is measured apart and
    subtracted: every write of the real run is recorded with its virtual time (the port's
    ``on_write`` hook), then a fresh simulator and port replay exactly those bytes at exactly

@@ -33,7 +33,7 @@ def junction_speed_sq(u_in: np.ndarray, u_out: np.ndarray, accel: np.ndarray, de
     """Max speed² through the corner from unit ``u_in`` to ``u_out`` (GRBL 1.1 ``plan_buffer_line``).
 
     ``v² = a_j · δ · s / (1 − s)``, ``s = sin(θ/2)``, with ``a_j`` the acceleration limit along
-    ``u_out − u_in``; :func:`plotter.motion._junction_speed_sq` is the 2-D vectorised twin.
+    ``u_out − u_in``; :func:`plotter.motion._junction_speed_sq` is its vectorised twin.
     """
     cos_theta = -float(np.dot(u_in, u_out))
     if cos_theta > _STRAIGHT_COS:

@@ -21,6 +21,7 @@ from typing import Any
 from .grbl_interpreter import significant
 from .grbl_protocol import DeviceError, Status
 from .journal import Journal, JournalError
+from .marlin_streamer import MarlinStreamer, PausedForUser
 from .streamer import Acked, GrblStreamer, StreamSummary
 
 _SYNC = re.compile(r"^(G0*4(?![\d.])|M0*[0-5](?!\d)|M400)")
@@ -93,7 +94,7 @@ def _last_pen_change_before(lines: Sequence[str], stroke_of_line: Sequence[int],
 def run_job(
     lines: Sequence[str],
     stroke_of_line: Sequence[int],
-    streamer: GrblStreamer,
+    streamer: GrblStreamer | MarlinStreamer,
     journal: Journal,
     *,
     on_stroke: Callable[[int], None] | None = None,
@@ -102,14 +103,14 @@ def run_job(
     """Draw every stroke the journal has not recorded; journal each as the device finishes it.
 
     ``on_pause(message)`` is called once the machine holds at a pen change (``M0``) and
-    returns when the operator is ready; the job then resumes the machine (``~``). Errors leave the journal
-    consistent (only finished strokes are in it) and propagate.
+    returns when the operator is ready; the job then resumes the machine (GRBL ``~``, Marlin ``M108``).
+    Errors leave the journal consistent (only finished strokes are in it) and propagate.
     """
     start = first_unfinished_stroke(journal)
     answered_pauses: set[int] = set()  # line indices of M0s the operator has already answered
 
     def on_event(event: object) -> None:
-        if isinstance(event, Status) and event.name == "Hold":
+        if (isinstance(event, Status) and event.name == "Hold") or isinstance(event, PausedForUser):
             oldest = streamer.oldest_unacknowledged
             if oldest is not None and oldest[1].pause_message is not None and oldest[0] not in answered_pauses:
                 answered_pauses.add(oldest[0])

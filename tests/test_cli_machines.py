@@ -146,12 +146,6 @@ def test_stats_with_a_machine_uses_its_feeds(piece, capsys):
     assert json.loads(slow)["time_s"] > json.loads(out)["time_s"]
 
 
-def test_marlin_is_refused_for_streaming_with_a_pointer_to_gcode(tmp_path, piece, capsys, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    code, _, err = run(["plot", piece, "--machine", "marlin", "--port", "sim", "--fit"], capsys)
-    assert code == 2 and "plotter gcode" in err
-
-
 @pytest.mark.skipif(sys.platform == "win32", reason="pseudo-terminals are POSIX")
 def test_sim_port_answers_a_serial_client_like_grbl(tmp_path):
     out = tmp_path / "drawn.svg"

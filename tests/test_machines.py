@@ -190,12 +190,10 @@ def test_an_inheritance_cycle_is_an_error(tmp_path):
         load_machine("a", search_path=tmp_path)
 
 
-def test_a_z_pen_profile_counts_the_z_travel_in_its_pen_delays():
-    """G1 Z0 F500 / G0 Z5 on grbl-z: 5 mm each way, timed like the simulator's Z axis ($112, $122)."""
-    machine = load_machine("grbl-z")
-    settings = machine.motion_settings()
-    down_speed, up_speed, accel = 500 / 60, 1000 / 60, 200.0
-    assert settings.pen_down_delay_s == pytest.approx(5 / down_speed + down_speed / accel)
-    assert settings.pen_up_delay_s == pytest.approx(5 / up_speed + up_speed / accel)
+def test_a_z_pen_profile_plans_its_pen_as_z_moves_and_a_servo_pen_as_dwells():
+    """G1 Z0 F500 / G0 Z5 on grbl-z: 5 mm each way at the Z axis's rate and acceleration ($112, $122)."""
+    z = load_machine("grbl-z").motion_settings()
+    assert (z.pen_z_mm, z.pen_down_z_feed_mm_min, z.pen_up_z_feed_mm_min, z.z_accel_mm_s2) == (5, 500, 1000, 200)
     servo = load_machine("grbl-servo").motion_settings()
+    assert servo.pen_z_mm == 0
     assert servo.pen_up_delay_s == pytest.approx(0.2)  # a servo pen has only its dwell

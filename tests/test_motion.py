@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from hardware.job import stream_plan
+from hardware.ports import SimulatedPort
+from hardware.streamer import GrblStreamer
 from plotter import Pen, Plan
+from plotter.cli.devices import simulated_device
 from plotter.errors import OperationError
+from plotter.gcode import to_program
+from plotter.machines import load_machine
 from plotter.motion import MotionSettings, estimate_time, profile_time, timeline
 
 NO_PEN = MotionSettings(pen_down_delay_s=0, pen_up_delay_s=0)
@@ -122,9 +129,9 @@ def test_travel_and_pen_delays_add_up_from_and_back_to_the_origin():
     assert est.travel_s == pytest.approx(travel)
     along_path = estimate_time(b.build(), MotionSettings(rapid_travel=False))  # G1 travel: feed along the path
     assert along_path.travel_s == pytest.approx(2 * rest_to_rest(50, 100, A / 0.8))
-    assert est.pen_s == pytest.approx(0.3)
+    assert est.pen_s == pytest.approx(0.45)  # the preamble's pen-up, then down and up
     assert est.draw_s == 0
-    assert est.time_s == pytest.approx(travel + 0.3)
+    assert est.time_s == pytest.approx(travel + 0.45)
 
 
 def several_layers() -> Plan:
@@ -160,7 +167,7 @@ def test_estimate_parts_and_layers_add_up_to_the_total(plan):
     assert est.time_s == pytest.approx(est.draw_s + est.travel_s + est.pen_s)
     assert est.time_s == pytest.approx(sum(layer.time_s for layer in est.layers))
     assert [layer.name for layer in est.layers] == [layer.name for layer in plan.layers]
-    assert est.pen_s == pytest.approx(plan.path_count * 0.3)
+    assert est.pen_s == pytest.approx(plan.path_count * 0.3 + (0.15 if plan.path_count else 0))
 
 
 def test_empty_plan_takes_no_time_and_has_no_timeline():
@@ -175,7 +182,7 @@ def test_timeline_is_ordered_and_ends_at_the_estimate():
     assert [len(s.times) for s in tl] == [len(p) for _, p in plan.iter_paths()]
     flat = np.concatenate([[s.travel_start_s, s.travel_end_s, *s.times, s.lifted_s] for s in tl])
     assert np.all(np.diff(flat) >= -1e-9)
-    assert tl[0].travel_start_s == 0
+    assert tl[0].travel_start_s == pytest.approx(0.15)  # after the preamble's pen-up
     assert tl[2].times[1] == tl[2].times[0]  # a repeated point is reached when its twin is
     assert tl[0].times[0] - tl[0].travel_end_s == pytest.approx(0.15)
     home = rest_to_rest(5 * math.sqrt(2), 100 * math.sqrt(2), A * math.sqrt(2))
@@ -235,3 +242,94 @@ def test_vectorised_planner_matches_a_plain_loop_and_never_beats_the_feed(paths,
     assert est.draw_s >= lengths / s.draw_feed_mm_s - 1e-9
     durations = [t.times[-1] - t.times[0] for t in timeline(plan, s)]
     assert durations == pytest.approx(expected, rel=1e-9, abs=1e-9)
+
+
+Z_PEN = MotionSettings(
+    pen_down_delay_s=0, pen_up_delay_s=0, pen_z_mm=5, pen_down_z_feed_mm_min=600, pen_up_z_feed_mm_min=600,
+    z_accel_mm_s2=100,
+)
+
+
+def z_junction_speed_sq(settings: MotionSettings) -> float:
+    """A Z move meeting an X move at 90°: the bisector (1, 0, ±1)/√2 is limited by Z's acceleration."""
+    s = math.sin(math.radians(45))
+    a_j = min(settings.z_accel_mm_s2, settings.accel_mm_s2) * math.sqrt(2)
+    return a_j * settings.junction_deviation_mm * s / (1 - s)
+
+
+@pytest.mark.parametrize(
+    ("settings", "start_sq", "end_sq"),
+    [
+        # planned blocks: GRBL does not stop between the Z moves and the XY move
+        (Z_PEN, z_junction_speed_sq(Z_PEN), z_junction_speed_sq(Z_PEN)),
+        # the dwell after lowering drains the planner; the lift's dwell comes after the lift
+        (replace(Z_PEN, pen_down_delay_s=0.2, pen_up_delay_s=0.2), 0.0, z_junction_speed_sq(Z_PEN)),
+        (NO_PEN, 0.0, 0.0),  # a servo pen: M3/M5 drain the planner
+    ],
+    ids=["z pen", "z pen with dwells", "servo pen"],
+)
+def test_the_z_pen_blends_into_the_draw_move_where_nothing_drains_the_planner(settings, start_sq, end_sq):
+    stroke = timeline(single([(0, 0), (100, 0)]), settings)[0]
+    expected = profile_time(np.array([100.0]), np.array([start_sq]), np.array([end_sq]), F, np.array([A]))[0]
+    assert stroke.times[1] - stroke.times[0] == pytest.approx(expected, rel=1e-9)
+    assert (expected < 100 / F + F / A) == (settings is not NO_PEN)
+
+
+def test_z_moves_are_timed_with_the_z_axis_limits_and_the_preamble_lifts_first():
+    # pen at the stroke's start: lift (preamble), lower (a full reversal: from rest to rest), draw a dot, lift
+    stroke = timeline(single([(0, 0)]), Z_PEN)[0]
+    z_rest_to_rest = rest_to_rest(5, 10, 100)
+    assert stroke.travel_start_s == pytest.approx(z_rest_to_rest)  # the preamble's pen-up
+    assert stroke.times[0] - stroke.travel_end_s == pytest.approx(z_rest_to_rest)
+    assert stroke.lifted_s - stroke.times[0] == pytest.approx(z_rest_to_rest)
+
+
+def test_a_stroke_sync_stops_the_machine_after_each_pen_up():
+    plan = single([(10, 10), (60, 10)])
+    blended, synced = estimate_time(plan, Z_PEN), estimate_time(plan, replace(Z_PEN, sync_after_stroke=True))
+    assert synced.time_s > blended.time_s
+    assert synced.draw_s == pytest.approx(blended.draw_s)  # the stop is after the pen-up, not in the stroke
+
+
+def test_z_pen_parts_and_layers_add_up_to_the_total():
+    plan = several_layers()
+    est = estimate_time(plan, Z_PEN)
+    assert est.time_s == pytest.approx(est.draw_s + est.travel_s + est.pen_s)
+    assert est.time_s == pytest.approx(sum(layer.time_s for layer in est.layers))
+    tl = timeline(plan, Z_PEN)
+    flat = np.concatenate([[s.travel_start_s, s.travel_end_s, *s.times, s.lifted_s] for s in tl])
+    assert np.all(np.diff(flat) >= -1e-9)
+
+
+def test_a_z_pen_machine_gets_its_z_moves_from_the_profile():
+    settings = load_machine("grbl-z").motion_settings()
+    assert (settings.pen_z_mm, settings.pen_down_z_feed_mm_min, settings.pen_up_z_feed_mm_min) == (5, 500, 1000)
+    assert (settings.pen_down_delay_s, settings.pen_up_delay_s, settings.z_accel_mm_s2) == (0, 0, 200)
+    assert load_machine("grbl-servo").motion_settings().pen_z_mm == 0  # a servo pen: only its dwells
+
+
+def random_strokes(seed: int, count: int) -> Plan:
+    rng = np.random.default_rng(seed)
+    b = Plan.builder((300, 200))
+    for _ in range(count):
+        steps = rng.normal(0, 3, (int(rng.integers(1, 30)), 2))
+        b.add(np.clip(rng.uniform(20, 180) + np.cumsum(steps, axis=0), 5, 195))
+    return b.build()
+
+
+@pytest.mark.parametrize("name", ["grbl-z", "grbl-servo"])
+@pytest.mark.parametrize("job", [False, True], ids=["program", "plot job"])
+def test_estimate_agrees_with_the_simulated_grbl_within_one_percent(name, job):
+    """The simulator runs in virtual time: deterministic, no timing involved."""
+    machine = load_machine(name)
+    plan = random_strokes(seed=4, count=12)
+    program = to_program(plan, machine)
+    device = simulated_device(machine)
+    streamer = GrblStreamer(SimulatedPort(device), poll_hz=50.0, pen_up_lines=machine.pen.up_lines)
+    if job:  # what `plotter plot` streams: a G4 P0 after each stroke that does not end in a sync
+        items = stream_plan(program.lines, program.stroke_of_line)
+    else:
+        items = list(zip(program.lines, program.stroke_of_line, strict=True))
+    simulated = streamer.stream(items).elapsed_s
+    estimate = estimate_time(plan, machine.motion_settings(sync_after_stroke=job)).time_s
+    assert estimate == pytest.approx(simulated, rel=0.01)

@@ -3,10 +3,13 @@
 This is the one place that knows both a machine profile (``plotter.machines``) and the
 device side (``hardware``): the simulator is set up with the profile's feeds, acceleration,
 cornering and pen convention, so what it reports is what that machine would do. EBB machines
-(the AxiDraw) get their moves planned here from the profile's ``[ebb]`` percentages.
+(the AxiDraw) get their moves planned here from the profile's ``[ebb]`` percentages. G-code
+machines that stream send-response (Marlin) get the Marlin simulator and streamer.
 """
 
 from __future__ import annotations
+
+import re
 
 import numpy as np
 
@@ -17,6 +20,8 @@ from hardware.ebb_streamer import EbbStreamer
 from hardware.grbl_pen import servo_pen, z_pen
 from hardware.grbl_protocol import DeviceError
 from hardware.grbl_sim import GrblSim
+from hardware.marlin_sim import MarlinSim, servo_angle_pen
+from hardware.marlin_streamer import MarlinStreamer
 from hardware.ports import open_port
 from hardware.streamer import GrblStreamer
 
@@ -24,12 +29,28 @@ from ..machines import Machine, check_on_bed, to_machine_xy, to_plan_xy
 from ..machines.arm import axis_values_to_tips
 from ..plan import Layer, Pen, Plan
 
+_SERVO_ANGLE = re.compile(r"M280\s*P\s*\d+\s*S\s*(\d+(?:\.\d*)?)", re.IGNORECASE)
 
-def simulated_device(machine: Machine) -> GrblSim | EbbSim:
-    """A simulated board for ``machine``: an EiBotBoard for EBB machines, else GRBL 1.1 set up as the profile."""
+
+def is_marlin(machine: Machine) -> bool:
+    """A G-code machine streamed send-response: Marlin's line protocol, not GRBL's character counting."""
+    return machine.gcode is not None and machine.gcode.streaming == "send-response"
+
+
+def simulated_device(machine: Machine) -> GrblSim | EbbSim | MarlinSim:
+    """A simulated board for ``machine``: an EiBotBoard for EBB machines, Marlin for send-response
+    G-code machines, else GRBL 1.1, set up as the profile."""
     if machine.protocol == "ebb":
         return EbbSim()
     motion = machine.motion
+    if is_marlin(machine):
+        rate = max(motion.draw_feed_mm_min, motion.travel_feed_mm_min) / 60.0
+        return MarlinSim(
+            max_rate_mm_s=(rate, rate, motion.z_rate_mm_min / 60.0),
+            accel_mm_s2=(motion.accel_mm_s2, motion.accel_mm_s2, motion.z_accel_mm_s2),
+            junction_deviation_mm=motion.junction_deviation_mm,
+            pen_down=_pen_convention(machine),
+        )
     rate = max(motion.draw_feed_mm_min, motion.travel_feed_mm_min)
     settings = {
         11: motion.junction_deviation_mm,
@@ -46,22 +67,31 @@ def simulated_device(machine: Machine) -> GrblSim | EbbSim:
 
 
 def _pen_convention(machine: Machine):
-    """Servo forks lower the pen with ``M3 S>0``; Z pens are down below the mid-point of up and down Z."""
+    """Servo forks lower the pen with ``M3 S>0``; Z pens are down below the mid-point of up and down Z;
+    an ``M280`` servo is down nearer its pen-down angle than its pen-up one."""
     up, down = machine.pen.z_moves()
     if up and down:
         return z_pen(below_mm=(down.z_mm + up.z_mm) / 2)
+    angles = [_SERVO_ANGLE.search(" ".join(lines)) for lines in (machine.pen.up_lines, machine.pen.down_lines)]
+    if all(angles):
+        return servo_angle_pen(*(float(m.group(1)) for m in angles))
     return servo_pen
 
 
-def streamer_for(machine: Machine, port_url: str, device: GrblSim | None = None) -> GrblStreamer:
-    """A GRBL streamer on ``port_url`` (``sim`` for the simulated device) that lifts ``machine``'s pen on errors."""
-    if machine.protocol != "gcode" or machine.gcode is None or machine.gcode.streaming != "character-counting":
+def streamer_for(
+    machine: Machine, port_url: str, device: GrblSim | MarlinSim | None = None
+) -> GrblStreamer | MarlinStreamer:
+    """A GRBL or Marlin streamer on ``port_url`` (``sim`` for the simulated device) that lifts ``machine``'s
+    pen on errors."""
+    if machine.protocol != "gcode" or machine.gcode is None:
         raise DeviceError(
-            f"machine {machine.name} does not speak GRBL's streaming protocol; plotting to it is not supported yet "
+            f"machine {machine.name} does not speak G-code; plotting to it is not supported yet "
             f"(write its program with `plotter gcode` and send it with the machine's own host software)"
         )
     kwargs = {"device": device} if device is not None else {}
     port = open_port(port_url, **kwargs)
+    if is_marlin(machine):
+        return MarlinStreamer(port, pen_up_lines=machine.pen.up_lines)
     return GrblStreamer(port, pen_up_lines=machine.pen.up_lines or ("M5",))
 
 
@@ -93,7 +123,7 @@ def ebb_streamer_for(port_url: str, device: EbbSim | None = None) -> EbbStreamer
     return EbbStreamer(open_port(port_url, **kwargs))
 
 
-def traces_as_plan(device: GrblSim | EbbSim, machine: Machine, plan: Plan) -> Plan:
+def traces_as_plan(device: GrblSim | EbbSim | MarlinSim, machine: Machine, plan: Plan) -> Plan:
     """What the simulated pen drew, back in plan coordinates, with the plan's pens where strokes match up."""
     traces = device.traces
     if machine.kinematics == "arm":

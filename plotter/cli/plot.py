@@ -3,9 +3,9 @@
 Every stroke the machine finishes is written to a job journal; after a crash, a lost USB
 connection or a power cut, ``plotter plot --resume JOURNAL`` rebuilds the same program from
 the same file and machine (refusing if either changed) and goes on from the first stroke
-not finished. ``--port sim`` plots on the simulated board — GRBL, or the EiBotBoard for an
-AxiDraw (``machine.protocol == "ebb"``, planned by :mod:`hardware.ebb_motion`) — which can also
-draw what it did.
+not finished. ``--port sim`` plots on the simulated board — GRBL, Marlin (send-response
+machines), or the EiBotBoard for an AxiDraw (``machine.protocol == "ebb"``, planned by
+:mod:`hardware.ebb_motion`) — which can also draw what it did.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from hardware.grbl_protocol import DeviceError
 from hardware.grbl_sim import GrblSim
 from hardware.job import JobResult, run_job
 from hardware.journal import Journal, JournalError, program_digest
+from hardware.marlin_sim import MarlinSim
 
 from .. import preview, svg
 from ..errors import PlotterError
@@ -47,7 +48,7 @@ class PlotOutcome:
     job: JobResult
     machine: Machine
     plan: Plan  # as placed on the machine
-    device: GrblSim | EbbSim | None  # the simulated device, when the port was ``sim``
+    device: GrblSim | MarlinSim | EbbSim | None  # the simulated device, when the port was ``sim``
     estimated_s: float
 
 
@@ -86,7 +87,7 @@ def plot_file(
         finished_at, total_s = program.finish_times()
     else:
         plan, program = place_on_machine(source, machine, fit=fit, tolerance_mm=tolerance_mm)
-        schedule = timeline(plan, machine.motion_settings())
+        schedule = timeline(plan, machine.motion_settings(sync_after_stroke=True))  # as run_job streams it
         finished_at = np.array([stroke.lifted_s for stroke in schedule])
         total_s = float(finished_at[-1]) if len(finished_at) else 0.0
     device = simulated_device(machine) if port == "sim" or port.startswith("sim://") else None
@@ -186,6 +187,7 @@ def plot(source, machine_name, port, fit, journal_path, resume, sim_out, toleran
       plotter plot plot.svg --machine grbl-servo --port /dev/ttyUSB0
       plotter plot plot.svg --machine grbl-servo --port sim --sim-out plotted.png
       plotter plot plot.svg --machine axidraw --port /dev/ttyACM0
+      plotter plot plot.svg --machine marlin --port /dev/ttyUSB0
       plotter plot --resume plot.plotjob
     """
     if sim_out is not None and sim_out.suffix.lower() not in {".svg", ".png"}:

@@ -1,4 +1,4 @@
-"""``plotter sim-port``: a simulated GRBL on a pseudo-terminal, for any serial sender."""
+"""``plotter sim-port``: a simulated GRBL (or Marlin) board on a pseudo-terminal, for any serial sender."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from hardware.ports import serve_pty
 from .. import preview, svg
 from ..machines import load_machine
 from ..plan import Layer, Pen, Plan
-from .devices import simulated_device, traces_as_plan
+from .devices import is_marlin, simulated_device, traces_as_plan
 from .progress import duration, summary
 
 
@@ -22,10 +22,10 @@ from .progress import duration, summary
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="On exit, write what the simulated pen drew (.svg or .png).")
 def sim_port(machine_name: str, out: Path | None) -> None:
-    """Serve a simulated GRBL 1.1 board on a pseudo-terminal until Ctrl-C.
+    """Serve a simulated GRBL 1.1 board (Marlin for --machine marlin) on a pseudo-terminal until Ctrl-C.
 
     Point any serial client at the printed path — `plotter plot --port PATH`, Universal
-    Gcode Sender, `screen PATH 115200` — and it answers like GRBL, in real time.
+    Gcode Sender, `screen PATH 115200` — and it answers like GRBL (or Marlin), in real time.
 
     \b
     Example:
@@ -34,7 +34,8 @@ def sim_port(machine_name: str, out: Path | None) -> None:
     machine = load_machine(machine_name)
     device = simulated_device(machine)
     path, stop = serve_pty(device)
-    click.echo(f"simulated GRBL ({machine.name}) on {path}; Ctrl-C to stop", err=True)
+    firmware = "Marlin" if is_marlin(machine) else "GRBL"
+    click.echo(f"simulated {firmware} ({machine.name}) on {path}; Ctrl-C to stop", err=True)
     try:
         while True:
             time.sleep(0.5)

@@ -258,34 +258,41 @@ class Machine:
         """The complete profile, every default spelt out, readable by :func:`load_machine`."""
         return schema.dump(self)
 
-    def motion_settings(self) -> MotionSettings:
-        """This machine's :class:`plotter.motion.MotionSettings` (feeds, acceleration, pen delays)."""
+    def motion_settings(self, *, sync_after_stroke: bool = False) -> MotionSettings:
+        """This machine's :class:`plotter.motion.MotionSettings`: feeds, acceleration, pen moves.
+
+        A Z-axis pen becomes planned Z moves with the Z axis's own rate and acceleration, since
+        GRBL blends them into the moves around them; a servo pen is only its dwells.
+        ``sync_after_stroke``: the program is streamed by a plot job (:mod:`hardware.job`), which
+        sends ``G4 P0`` after every stroke of a Z pen to learn that it is done.
+        """
         from plotter.motion import MotionSettings  # lazily: listing profiles need not load the planner
 
         from .placement import to_plan_xy
 
         home, park = to_plan_xy(np.array([[0.0, 0.0], self.bed.park_xy_mm]), self.bed)
-        up, down = self.pen.z_moves()
-        lift = _z_time(up, down, self.motion) if up and down else 0.0
-        lower = _z_time(down, up, self.motion) if up and down else 0.0
-        return MotionSettings(
+        settings = MotionSettings(
             draw_feed_mm_min=self.motion.draw_feed_mm_min,
             travel_feed_mm_min=self.motion.travel_feed_mm_min,
             accel_mm_s2=self.motion.accel_mm_s2,
             junction_deviation_mm=self.motion.junction_deviation_mm,
-            pen_down_delay_s=self.pen.down_delay_s + lower,
-            pen_up_delay_s=self.pen.up_delay_s + lift,
+            pen_down_delay_s=self.pen.down_delay_s,
+            pen_up_delay_s=self.pen.up_delay_s,
             rapid_travel=self.gcode is not None and self.gcode.travel_with_g0,
             start_xy_mm=(float(home[0]), float(home[1])),
             end_xy_mm=(float(park[0]), float(park[1])),
+            sync_after_stroke=sync_after_stroke,
+        )
+        up, down = self.pen.z_moves()
+        if up is None or down is None:
+            return settings
+        z_rate = self.motion.z_rate_mm_min
+        return replace(
+            settings,
+            pen_z_mm=abs(up.z_mm - down.z_mm),
+            pen_down_z_feed_mm_min=min(down.feed_mm_min or z_rate, z_rate),
+            pen_up_z_feed_mm_min=min(up.feed_mm_min or z_rate, z_rate),
+            z_accel_mm_s2=self.motion.z_accel_mm_s2,
         )
 
 
-def _z_time(move: _ZMove, start: _ZMove, motion: Motion) -> float:
-    """Seconds a Z pen takes from ``start``'s height to ``move``'s: a move from rest to rest."""
-    length = abs(move.z_mm - start.z_mm)
-    speed = min(move.feed_mm_min or motion.z_rate_mm_min, motion.z_rate_mm_min) / 60.0
-    accel = motion.z_accel_mm_s2
-    if length >= speed * speed / accel:
-        return length / speed + speed / accel
-    return 2.0 * (length / accel) ** 0.5
