@@ -158,7 +158,7 @@ def _line(row: dict) -> str:
 
 
 HEADER = ("image", "painter", "paint s", "tone err", "base tone", "ratio", "edge F", "base F", "SSIM", "base SSIM",
-          "pen-down m", "pen-up m", "base up m", "paths", "base paths", "plot min", "base min", "result")
+          "pen-down m", "base down m", "pen-up m", "base up m", "paths", "base paths", "plot min", "base min", "result")
 
 
 def _cells(row: dict) -> tuple[str, ...]:
@@ -166,9 +166,9 @@ def _cells(row: dict) -> tuple[str, ...]:
     verdict = "MISS" if row["missed"] else ("PASS" if row["headline"] else "time ok")
     return (row["image"], row["painter"], f"{row['seconds']:.1f}", f"{o['tone_error']:.4f}",
             f"{b['tone_error']:.4f}", f"{row['tone_ratio']:.2f}", f"{o['edge_f']:.3f}", f"{b['edge_f']:.3f}",
-            f"{o['ssim']:.3f}", f"{b['ssim']:.3f}", f"{o['pen_down_m']:.1f}", f"{o['pen_up_m']:.1f}",
-            f"{b['pen_up_m']:.1f}", str(int(o["paths"])), str(int(b["paths"])), f"{o['time_min']:.0f}",
-            f"{b['time_min']:.0f}", verdict)
+            f"{o['ssim']:.3f}", f"{b['ssim']:.3f}", f"{o['pen_down_m']:.1f}", f"{b['pen_down_m']:.1f}",
+            f"{o['pen_up_m']:.1f}", f"{b['pen_up_m']:.1f}", str(int(o["paths"])), str(int(b["paths"])),
+            f"{o['time_min']:.0f}", f"{b['time_min']:.0f}", verdict)
 
 
 def _table(rows: list[dict]) -> str:

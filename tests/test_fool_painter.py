@@ -86,7 +86,7 @@ def test_a_light_pen_too_pale_for_a_dark_region_gets_a_crossing_layer_of_the_dar
     assert inks[1].layer == 1
 
 
-@given(st.floats(0.05, 0.8), st.floats(0.05, 0.8))
+@given(st.floats(0.12, 0.8), st.floats(0.12, 0.8))
 def test_darker_regions_get_more_coverage(a, b):
     grey = np.array([0.5, 0.5, 0.5])
     ca = palette.inks_for(grey, a, (BLACK,))[0].coverage

@@ -20,8 +20,9 @@ from plotter.plan import Pen
 
 from ..raster import LUMINANCE
 
-#: Below this coverage a region is left as paper: a few lost lines read as noise, not tone.
-MIN_COVERAGE = 0.03
+#: Below this coverage a region is left as paper, as a draughtsman keeps the highlights: a few lines
+#: millimetres apart read as scratches, not tone.
+MIN_COVERAGE = 0.1
 #: A mixing layer is only laid when the first pen misses the darkness by more than this.
 MIX_THRESHOLD = 0.06
 

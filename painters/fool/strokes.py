@@ -33,6 +33,11 @@ MIN_DASH_MM = 0.8
 #: Densest sampling of a wobbling line, mm: the tremor is smooth at this scale.
 WOBBLE_STEP_MM = 1.0
 _MIN_PIECE_MM = 0.05
+#: A dash end this close to a region's outline lies on it (the hatch lines were cut by it).
+_ON_EDGE_MM = 1e-6
+#: Smoothing of a freehand tremor, in samples (1 mm each), and the standard deviation it leaves of unit noise.
+TREMOR_SIGMA = 5.0
+_TREMOR_GAIN = float(np.sqrt((ndimage.gaussian_filter1d(np.eye(1, 65, 32)[0], TREMOR_SIGMA) ** 2).sum()))
 
 
 def hatch(shape: Shape, angle: float, width_mm: float, cap: float, tone: Tone, *, wobble_mm: float,
@@ -42,8 +47,9 @@ def hatch(shape: Shape, angle: float, width_mm: float, cap: float, tone: Tone, *
     Rows lie at the densest spacing ``width_mm / cap``; row ``i`` is drawn only where the
     wanted coverage exceeds its threshold, the thresholds running through the rows in
     bit-reversed order (ordered dithering across the rows), so any level leaves evenly
-    spaced lines and the tone may change inside the region. Consecutive lines are joined by
-    a short stroke along the edge where it stays inside the shape (a pencil rarely lifts).
+    spaced lines and the tone may change inside the region. Consecutive lines are joined
+    into a zig-zag (a pencil rarely lifts): the turn runs along the inside of the region's
+    boundary where both ends lie on the same outline, else straight where that stays inside.
     """
     spacing = width_mm / cap
     centre = np.array(shape.centroid.coords[0])
@@ -72,15 +78,10 @@ def hatch(shape: Shape, angle: float, width_mm: float, cap: float, tone: Tone, *
     left, right, row, backwards = left[order], right[order], row[order], backwards[order]
     starts = np.column_stack([np.where(backwards, right, left), rows[row]])
     ends = np.column_stack([np.where(backwards, left, right), rows[row]])
-    linked = np.zeros(len(starts), dtype=bool)  # linked[i]: dash i continues into dash i + 1
+    links: list[np.ndarray | None] = [None] * (len(starts) - 1)  # links[i]: how dash i runs into dash i + 1
     if join and len(starts) > 1:
-        gap = np.hypot(*(starts[1:] - ends[:-1]).T)
-        step = np.diff(row)
-        bridges = shapely.linestrings(np.stack([ends[:-1], starts[1:]], axis=1))
-        inside = flat.buffer(spacing * 0.5, quad_segs=2)
-        shapely.prepare(inside)
-        linked[:-1] = (step >= 1) & (gap < 4 * step * spacing + 0.5) & shapely.covers(inside, bridges)
-    paths = _chains(starts, ends, linked)
+        links = _links(flat, ends[:-1], starts[1:], 4 * np.diff(row) * spacing + 0.5)
+    paths = _chains(starts, ends, links)
     if wobble_mm > 0:
         paths = _wobbled(paths, wobble_mm, spacing, rng)
     back = _rotation(angle)
@@ -164,7 +165,7 @@ def contour_fill(shape: Shape, width_mm: float, cap: float, tone: Tone, *, rng: 
     dense = shapely.segmentize(np.array(rings, dtype=object), TONE_STEP_MM)
     points, index = shapely.get_coordinates(dense, return_index=True)
     threshold = (_BIT_REVERSED[np.asarray(depths) % LEVELS] + 0.5) / LEVELS * cap
-    return _runs(points, index, tone(points) >= threshold[index])
+    return runs(points, index, tone(points) >= threshold[index])
 
 
 def freehand_outline(shape: Shape, *, wobble_mm: float, rng: np.random.Generator,
@@ -195,8 +196,10 @@ def _trembling(points: np.ndarray, wobble_mm: float, rng: np.random.Generator) -
     """``points`` moved along their normals by smoothed noise of standard deviation ``wobble_mm``."""
     if len(points) < 3:
         return points
-    noise = ndimage.gaussian_filter1d(rng.normal(size=len(points)), sigma=5.0, mode="nearest")
-    noise *= wobble_mm / max(float(noise.std()), 1e-9)
+    # scaled by the filter's own gain, not the sample's spread: a short line's few smoothed
+    # values barely differ, and dividing by their spread once blew a 3-point chain up 70 mm
+    noise = ndimage.gaussian_filter1d(rng.normal(size=len(points)), sigma=TREMOR_SIGMA, mode="nearest")
+    noise = np.clip(noise * (wobble_mm / _TREMOR_GAIN), -3.0 * wobble_mm, 3.0 * wobble_mm)
     tangent = np.gradient(points, axis=0)
     normal = np.column_stack([-tangent[:, 1], tangent[:, 0]])
     normal /= np.maximum(np.hypot(*normal.T), 1e-12)[:, None]
@@ -235,7 +238,7 @@ def _dashes(left: np.ndarray, right: np.ndarray, row: np.ndarray, rows: np.ndarr
     return start[keep], stop[keep], row[piece[lo]][keep]
 
 
-def _runs(points: np.ndarray, index: np.ndarray, on: np.ndarray) -> list[np.ndarray]:
+def runs(points: np.ndarray, index: np.ndarray, on: np.ndarray) -> list[np.ndarray]:
     """The stretches of each polyline (``points`` grouped by ``index``) where ``on`` holds, ≥ 2 points."""
     keep = on.copy()
     cut = np.ones(len(points), dtype=bool)
@@ -245,11 +248,60 @@ def _runs(points: np.ndarray, index: np.ndarray, on: np.ndarray) -> list[np.ndar
     return [p for p in pieces if len(p) >= 2 and np.hypot(*np.diff(p, axis=0).T).sum() >= MIN_DASH_MM]
 
 
-def _chains(starts: np.ndarray, ends: np.ndarray, linked: np.ndarray) -> list[np.ndarray]:
-    """Pieces (start, end) concatenated wherever ``linked`` says a piece runs into the next."""
-    points = np.stack([starts, ends], axis=1).reshape(-1, 2)
-    breaks = np.flatnonzero(~linked[:-1]) + 1
-    return np.split(points, 2 * breaks)
+def _links(shape: Shape, a: np.ndarray, b: np.ndarray, reach: np.ndarray) -> list[np.ndarray | None]:
+    """How the pen may go from each ``a[i]`` to ``b[i]`` without lifting: the points between, or None.
+
+    Where both ends lie on the same ring of ``shape`` the link follows that ring the short
+    way round (the turn of a zig-zag hugs the region's edge, concave bays included);
+    otherwise it is straight where that stays inside. Links longer than ``reach`` lift.
+    """
+    links: list[np.ndarray | None] = [None] * len(a)
+    near = np.flatnonzero(np.hypot(*(b - a).T) < reach)
+    if len(near) == 0:
+        return links
+    rings = np.array([ring for polygon in shapely.get_parts(shape) for ring in (polygon.exterior, *polygon.interiors)],
+                     dtype=object)
+    pa, pb = shapely.points(a[near]), shapely.points(b[near])
+    da, db = shapely.distance(rings[:, None], pa[None, :]), shapely.distance(rings[:, None], pb[None, :])
+    ring_a, ring_b = da.argmin(axis=0), db.argmin(axis=0)
+    on_edge = (da.min(axis=0) < _ON_EDGE_MM) & (db.min(axis=0) < _ON_EDGE_MM) & (ring_a == ring_b)
+    for r in np.unique(ring_a[on_edge]).tolist():
+        chosen = np.flatnonzero(on_edge & (ring_a == r))
+        coords = np.asarray(rings[r].coords)
+        cum = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(coords, axis=0).T))])
+        total = cum[-1]
+        twice, cum_twice = np.vstack([coords[:-1], coords]), np.concatenate([cum[:-1], cum + total])
+        sa, sb = shapely.line_locate_point(rings[r], pa[chosen]), shapely.line_locate_point(rings[r], pb[chosen])
+        forward = (sb - sa) % total
+        for k, s0, s1, ahead in zip(chosen.tolist(), sa.tolist(), sb.tolist(), forward.tolist(), strict=True):
+            backwards = ahead > total - ahead
+            length = total - ahead if backwards else ahead
+            if length >= reach[near[k]]:
+                continue
+            start = s1 if backwards else s0
+            between = twice[np.searchsorted(cum_twice, start, "right"):np.searchsorted(cum_twice, start + length)]
+            links[near[k]] = between[::-1] if backwards else between
+    straight = np.array([links[i] is None for i in near.tolist()])
+    if straight.any():
+        inside = shape.buffer(_ON_EDGE_MM * 10, quad_segs=1)
+        shapely.prepare(inside)
+        bridges = shapely.linestrings(np.stack([a[near[straight]], b[near[straight]]], axis=1))
+        for i in near[straight][shapely.covers(inside, bridges)].tolist():
+            links[i] = np.empty((0, 2))
+    return links
+
+
+def _chains(starts: np.ndarray, ends: np.ndarray, links: list[np.ndarray | None]) -> list[np.ndarray]:
+    """Pieces (start, end) run together through ``links[i]`` wherever piece ``i`` continues into the next."""
+    paths, current = [], []
+    for i, link in enumerate([*links, None]):
+        current += [starts[i : i + 1], ends[i : i + 1]]
+        if link is None:
+            paths.append(np.concatenate(current))
+            current = []
+        else:
+            current.append(link)
+    return paths
 
 
 def _wobbled(paths: list[np.ndarray], amplitude: float, spacing: float, rng: np.random.Generator) -> list[np.ndarray]:

@@ -28,7 +28,7 @@ class Style:
     contrast: float = 1.0  # darkness is stretched about 0.5 by this factor...
     gamma: float = 1.0  # ...then raised to this power (> 1 lighter, < 1 darker)
     vibrance: float = 0.0  # > 0 favours saturated pens, < 0 neutral ones
-    max_coverage: float = 0.85  # densest hatching, as a fraction of the paper
+    max_coverage: float = 0.92  # densest hatching, as a fraction of the paper (less flattens the shadows)
     angle_deg: float = 45.0  # hatch angle where the image shows no direction
     angle_jitter_deg: float = 12.0  # per-region random turn of the hatch angle
     follow_structure: bool = True  # hatch along the image's edges where they are coherent
