@@ -17,7 +17,7 @@ from .forms import Part, Thing, outline_of
 from .rules import Rule, RuleSet, Trace, always
 
 
-def _closed(thing: Thing, rng: np.random.Generator, trace: Trace) -> None:
+def _closed(thing: Thing, rng: np.random.Generator, trace: Trace, placed: list[Thing]) -> None:
     x0, y0, x1, y1 = thing.box
     size = min(x1 - x0, y1 - y0)
     count = int(rng.integers(1, 13))
@@ -39,14 +39,32 @@ def _closed(thing: Thing, rng: np.random.Generator, trace: Trace) -> None:
         normal = np.array([-direction[1], direction[0]])
         centre = np.array([(xmin + xmax) / 2, (ymin + ymax) / 2])
         reach = math.hypot(xmax - xmin, ymax - ymin)
+        stripes = []
         for offset in np.linspace(-0.25, 0.25, int(rng.integers(3, 6))) * reach:
             line = shapely.LineString([centre + offset * normal - reach * direction,
                                        centre + offset * normal + reach * direction]).intersection(inner)
             if line.geom_type == "LineString" and line.length > 3:
-                thing.parts.append(Part("stripe", np.asarray(line.coords), False, math.inf, within="closed form"))
+                stripes.append(np.asarray(line.coords))
+        for run in _zigzag(stripes, 0.3 * reach):
+            thing.parts.append(Part("stripes", run, False, 1.0, within="closed form"))
 
 
-def _open(thing: Thing, rng: np.random.Generator, trace: Trace) -> None:
+def _zigzag(stripes: list[np.ndarray], longest: float) -> list[np.ndarray]:
+    """Stripes drawn as a hand does, back and forth without lifting: each stripe starts where
+    the one before ended, by a short step across; a step longer than ``longest`` lifts the pen."""
+    runs: list[list[np.ndarray]] = []
+    for stripe in stripes:
+        if runs:
+            end = runs[-1][-1][-1]
+            stripe = stripe if np.hypot(*(stripe[0] - end)) <= np.hypot(*(stripe[-1] - end)) else stripe[::-1]
+            if np.hypot(*(stripe[0] - end)) <= longest:
+                runs[-1].append(stripe)
+                continue
+        runs.append([stripe])
+    return [np.vstack(run) for run in runs]
+
+
+def _open(thing: Thing, rng: np.random.Generator, trace: Trace, placed: list[Thing]) -> None:
     x0, y0, x1, y1 = thing.box
     count = int(rng.integers(3, 7))
     kind = OPEN_RULES.fire({"rng": rng, "wide": (x1 - x0) > (y1 - y0)}, trace, thing.subject)
@@ -59,7 +77,25 @@ def _open(thing: Thing, rng: np.random.Generator, trace: Trace) -> None:
         t = np.linspace(0, 1, 24)
         xs = (x0 + x1) / 2 + 0.4 * (x1 - x0) * np.sin(phase + 2 * np.pi * cycles * t)
         ys = y0 + t * (y1 - y0)
-    thing.parts = [Part("open form", np.column_stack([xs, ys]), False, 12.0, swing=1.5)]
+    thing.parts = [Part("open form", _spring(np.column_stack([xs, ys]), placed), False, 12.0, swing=1.5)]
+
+
+def _spring(line: np.ndarray, placed: list[Thing]) -> np.ndarray:
+    """An open form springs from the form placed before it that lies nearest one of its ends,
+    when that is near (within half the line's own reach): the pen goes on from that form's
+    line into this one instead of lifting, as AARON's lines grow out of its forms."""
+    points = [part.guide for other in placed for part in other.parts]
+    if not points:
+        return line
+    cloud = np.vstack(points)
+    reach = 0.5 * float(np.hypot(*(line.max(axis=0) - line.min(axis=0))))
+    gaps = [np.hypot(*(cloud - end).T) for end in (line[0], line[-1])]
+    nearest = [int(np.argmin(gap)) for gap in gaps]
+    end = int(gaps[1][nearest[1]] < gaps[0][nearest[0]])
+    if gaps[end][nearest[end]] > reach:
+        return line
+    line = line[::-1] if end else line
+    return np.vstack([cloud[nearest[end]], line])
 
 
 INTERIOR_RULES = RuleSet("lines", [
@@ -77,6 +113,7 @@ DEVELOPMENT_RULES = RuleSet("object plan", [
 ])
 
 
-def plan_abstract(thing: Thing, rng: np.random.Generator, trace: Trace) -> None:
-    """Fill ``thing.parts`` with a closed or an open form, as Ben.lisp's planning level does."""
-    DEVELOPMENT_RULES.fire({"rng": rng}, trace, thing.subject)(thing, rng, trace)
+def plan_abstract(thing: Thing, rng: np.random.Generator, trace: Trace, placed: list[Thing] = ()) -> None:
+    """Fill ``thing.parts`` with a closed or an open form, as Ben.lisp's planning level does;
+    an open form may spring from one of the forms ``placed`` before it."""
+    DEVELOPMENT_RULES.fire({"rng": rng}, trace, thing.subject)(thing, rng, trace, list(placed))

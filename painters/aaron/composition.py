@@ -184,7 +184,7 @@ def compose(params: AaronParams, page: tuple[float, float], rng: np.random.Gener
         balance.add(box)
         trace.note(subject, "space allocation", f"box {box[2] - box[0]:.0f} x {box[3] - box[1]:.0f} mm at "
                    f"({box[0]:.0f}, {box[1]:.0f}) after {tries} tries; weight leans {balance.lean():+.2f}")
-        _plan(thing, stage, rng, trace)
+        _plan(thing, stage, rng, trace, things)
         things.append(thing)
     if not things:
         raise PlanError(f"aaron: nothing fits on a {page[0]:g} x {page[1]:g} mm page with {params.margin_mm:g} mm "
@@ -194,7 +194,7 @@ def compose(params: AaronParams, page: tuple[float, float], rng: np.random.Gener
     return stage, things
 
 
-def _plan(thing: Thing, stage: Stage, rng: np.random.Generator, trace: Trace) -> None:
+def _plan(thing: Thing, stage: Stage, rng: np.random.Generator, trace: Trace, placed: list[Thing]) -> None:
     if thing.kind == "figure":
         plan_figure(thing, rng, trace, stage.scale_at(thing.base_y))
     elif thing.kind in ("tree", "shrub", "plant"):
@@ -202,12 +202,16 @@ def _plan(thing: Thing, stage: Stage, rng: np.random.Generator, trace: Trace) ->
     elif thing.kind == "rock":
         plan_rock(thing, rng, trace)
     else:
-        plan_abstract(thing, rng, trace)
+        plan_abstract(thing, rng, trace, placed)
 
 
 def _ground(stage: Stage, things: list[Thing], rng: np.random.Generator, ident: int, trace: Trace) -> Thing:
     """The horizon and a stroke of shadow at the foot of each object: farthest of all, so
-    everything nearer cuts them, and each object stands on the ground instead of floating."""
+    everything nearer cuts them, and each object stands on the ground instead of floating.
+
+    A shadow runs out to both sides from the object's lowest point, where its outline
+    touches the ground, so the pen goes on from the object into its shadow without lifting.
+    """
     x0, _, x1, _ = stage.area
     assert stage.horizon is not None
     thing = Thing(ident, "ground", stage.area, -math.inf)
@@ -220,6 +224,16 @@ def _ground(stage: Stage, things: list[Thing], rng: np.random.Generator, ident: 
         right = min(bx1 - rng.uniform(-0.1, 0.2) * width, x1)
         drop = base + rng.uniform(0.3, 1.0)
         if right - left > 2 and drop < stage.area[3]:
-            thing.parts.append(Part("shadow", np.array([(left, drop), (right, drop)]), False, math.inf, swing=0.3))
-    trace.note(thing.subject, "lines", f"a horizon and {len(thing.parts) - 1} ground shadows, cut by everything nearer")
+            foot = _foot(other)
+            sides = [np.array([foot, (left, drop)]), np.array([foot, (right, drop)])] if left < foot[0] < right \
+                else [np.array([(left, drop), (right, drop)])]
+            thing.parts += [Part("shadow", side, False, math.inf, swing=0.3) for side in sides]
+    trace.note(thing.subject, "lines", f"a horizon and {len(thing.parts) - 1} ground shadows running out from the "
+               "feet, cut by everything nearer")
     return thing
+
+
+def _foot(thing: Thing) -> np.ndarray:
+    """Where an object touches the ground: the lowest point of its lines."""
+    points = np.vstack([part.guide for part in thing.parts])
+    return points[int(np.argmax(points[:, 1]))]

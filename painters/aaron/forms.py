@@ -43,12 +43,13 @@ class Thing:
         return f"object {self.ident} {self.kind}"
 
 
-def outline_of(polygon: shapely.Geometry) -> np.ndarray:
-    """The exterior ring of the largest piece of ``polygon``, started at its top point."""
+def outline_of(polygon: shapely.Geometry, start: np.ndarray | None = None) -> np.ndarray:
+    """The exterior ring of the largest piece of ``polygon``, started at its vertex nearest
+    ``start`` (where the line it grows from meets it), else at its top point."""
     if polygon.geom_type == "MultiPolygon":
         polygon = max(polygon.geoms, key=lambda g: g.area)
     ring = np.asarray(polygon.exterior.coords)[:-1]
-    top = int(np.argmin(ring[:, 1]))
+    top = int(np.argmin(ring[:, 1] if start is None else np.hypot(*(ring - start).T)))
     ring = np.roll(ring, -top, axis=0)
     return np.vstack([ring, ring[:1]])
 

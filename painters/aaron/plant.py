@@ -78,18 +78,28 @@ def _tapered(start: np.ndarray, end: np.ndarray, r0: float, r1: float) -> shapel
                               shapely.Point(end).buffer(max(r1, 1e-3), quad_segs=6)]).convex_hull
 
 
-def _leaf(base: np.ndarray, angle: float, length: float, width: float) -> shapely.Geometry:
+def _leaf(base: np.ndarray, angle: float, length: float, width: float, pointed: float = 0.8) -> shapely.Geometry:
+    """A leaf (or petal) from ``base`` along ``angle``; ``pointed`` > 1 narrows its base to a point on the twig."""
     t = np.linspace(0, 1, 9)
     axis = np.array([math.sin(angle), -math.cos(angle)])
     normal = np.array([-axis[1], axis[0]])
-    half = width * np.sin(np.pi * t) ** 0.8
+    half = width * np.sin(np.pi * t) ** pointed
     side = base + np.outer(t * length, axis)
     ring = np.vstack([side + np.outer(half, normal), (side - np.outer(half, normal))[::-1]])
     return shapely.Polygon(ring).buffer(0)
 
 
-def foliage(species: Species, segments: list[Segment], rng: np.random.Generator) -> list[tuple[str, shapely.Geometry]]:
-    """The nearer closed forms a plant bears, nearest first."""
+#: A form of foliage: name, shape, and the point on its twig it grows from (None: it hangs free).
+Form = tuple[str, shapely.Geometry, np.ndarray | None]
+
+
+def foliage(species: Species, segments: list[Segment], rng: np.random.Generator) -> list[Form]:
+    """The nearer closed forms a plant bears, nearest first.
+
+    A leaf grows from a point of its twig and its outline starts and ends there, so the pen
+    draws twig → leaf → on along the twig without lifting; a twig that ends bears a leaf at
+    its tip. A flower's petals are one rosette outline around its centre.
+    """
     tips = [s for s in segments if s[4] == max(g[4] for g in segments)]
     if species.foliage == "clumps":
         # segments come depth first, so each anchor's tips follow it: one clump per anchor
@@ -106,31 +116,50 @@ def foliage(species: Species, segments: list[Segment], rng: np.random.Generator)
                 species.leaf * rng.uniform(0.5, 0.8), quad_segs=8) for p in points]
             clumps.append(shapely.union_all(blobs).buffer(species.leaf * 0.3).buffer(-species.leaf * 0.22))
         clumps.sort(key=lambda g: -g.centroid.y)  # lower clumps hang in front
-        return [(f"clump {k + 1}", g) for k, g in enumerate(clumps)]
+        return [(f"clump {k + 1}", g, None) for k, g in enumerate(clumps)]
     if species.foliage == "leaves":
         leaves = []
-        for start, end, _, _, _ in segments:
+        for start, end, _, _, generation in segments:
             angle = math.atan2(end[0] - start[0], start[1] - end[1])
             for k, t in enumerate(np.linspace(0.3, 0.9, int(rng.integers(2, 4)))):
                 side = 1 if k % 2 else -1
                 at = start + t * (end - start)
-                leaves.append(_leaf(at, angle + side * rng.uniform(0.6, 1.0), species.leaf * rng.uniform(0.7, 1.0),
-                                    species.leaf * 0.28))
-        return [(f"leaf {k + 1}", g) for k, g in enumerate(leaves)]
+                leaves.append((at, angle + side * rng.uniform(0.7, 1.1), species.leaf * rng.uniform(0.7, 1.0)))
+            if generation == species.depth:  # the twig ends in a leaf
+                leaves.append((end, angle + rng.uniform(-0.35, 0.35), species.leaf * rng.uniform(0.7, 1.0)))
+        return [(f"leaf {k + 1}", _leaf(at, turn, length, species.leaf * 0.28, pointed=1.4), at)
+                for k, (at, turn, length) in enumerate(leaves)]
     if species.foliage == "petals":
-        flowers = []
+        flowers: list[Form] = []
         for start, end, _, _, _ in tips:
             count = int(rng.integers(5, 8))
             turn = rng.uniform(0, 2 * np.pi)
             petals = [_leaf(end, turn + 2 * np.pi * k / count, species.leaf, species.leaf * 0.45) for k in range(count)]
-            flowers.append(("flower centre", shapely.Point(end).buffer(species.leaf * 0.28, quad_segs=8)))
-            flowers.append(("petals", shapely.union_all(petals)))
+            centre = shapely.Point(end).buffer(species.leaf * 0.28, quad_segs=8)
+            flowers.append(("flower centre", centre, None))
+            # the rosette's notches stay clear of the centre: no nearer line cuts the petals' outline
+            rosette = shapely.union_all([*petals, centre.buffer(species.leaf * 0.08, quad_segs=8)])
+            flowers.append(("petals", rosette, None))
             angle = math.atan2(end[0] - start[0], start[1] - end[1])
             for side in (-1, 1):
-                flowers.append(("leaf", _leaf(start + 0.3 * (end - start) * rng.uniform(0.6, 1.4),
-                                              angle + side * 0.9, species.leaf * 1.6, species.leaf * 0.4)))
+                at = start + 0.3 * (end - start) * rng.uniform(0.6, 1.4)
+                flowers.append(("leaf", _leaf(at, angle + side * 0.9, species.leaf * 1.6, species.leaf * 0.4,
+                                              pointed=1.4), at))
         return flowers
     return []
+
+
+def split_at(start: np.ndarray, end: np.ndarray, points: list[np.ndarray]) -> list[np.ndarray]:
+    """The segment start–end cut at those ``points`` that lie on it: where its leaves grow."""
+    axis = end - start
+    span = float(axis @ axis)
+    cuts = [0.0, 1.0]
+    for point in points:
+        t = float((point - start) @ axis) / span
+        if 1e-9 < t < 1 - 1e-9 and np.hypot(*(start + t * axis - point)) < 1e-9 * max(math.sqrt(span), 1.0):
+            cuts.append(t)
+    cuts = sorted(set(cuts))
+    return [np.array([start + a * axis, start + b * axis]) for a, b in zip(cuts[:-1], cuts[1:], strict=True)]
 
 
 SPECIES_RULES = RuleSet("object plan", [
@@ -154,21 +183,23 @@ def plan_plant(thing: Thing, rng: np.random.Generator, trace: Trace, species_nam
     twigs = [s for s in segments if s[4] > species.woody]
     forms = list(leaves)
     if wood:
-        forms.append(("wood", shapely.union_all([_tapered(*s[:4]) for s in wood]).buffer(0.004).buffer(-0.004)))
-    shapes = [g for _, g in forms] + [shapely.LineString([s[0], s[1]]) for s in twigs]
+        forms.append(("wood", shapely.union_all([_tapered(*s[:4]) for s in wood]).buffer(0.004).buffer(-0.004),
+                      None))
+    shapes = [g for _, g, _ in forms] + [shapely.LineString([s[0], s[1]]) for s in twigs]
     xmin, ymin, xmax, ymax = shapely.union_all(shapes).bounds
     size = min((x1 - x0) / max(xmax - xmin, 1e-9), (y1 - y0) / max(ymax - ymin, 1e-9))
     origin = ((x0 + x1) / 2 - size * (xmin + xmax) / 2, y1 - size * ymax)
     look = float(np.clip(0.01 * size, 0.5, 2.0))
-    parts = [Part(n, place(outline_of(g), size, origin), True, look, "bark" if n == "wood" else
+    parts = [Part(n, place(outline_of(g, at), size, origin), True, look, "bark" if n == "wood" else
                   ("petals" if n == "petals" else ("flower" if n == "flower centre" else "foliage")))
-             for n, g in forms]
+             for n, g, at in forms]
     if species.foliage == "blades":
         parts += [_blade(s, size, origin, rng) for s in twigs]
-    else:  # under a canopy only the first stems show; leaves hang on every twig
+    else:  # under a canopy only the first stems show; leaves hang on every twig, cutting it into pieces
         shown = twigs if species.foliage != "clumps" else [s for s in twigs if s[4] <= species.woody + 2]
-        parts += [Part("twig", place(np.array([s[0], s[1]]), size, origin), False, math.inf, swing=0.6)
-                  for s in shown if np.hypot(*(s[1] - s[0])) * size > 1.5]
+        stalks = [at for _, _, at in leaves if at is not None]
+        parts += [Part("twig", place(piece, size, origin), False, math.inf, swing=0.6)
+                  for s in shown if np.hypot(*(s[1] - s[0])) * size > 1.5 for piece in split_at(s[0], s[1], stalks)]
     thing.parts = parts
     trace.note(thing.subject, "object plan", f"species {name}: {len(segments)} segments, "
                f"{len(leaves)} {species.foliage} forms")

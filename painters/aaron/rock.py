@@ -38,21 +38,39 @@ def plan_rock(thing: Thing, rng: np.random.Generator, trace: Trace) -> None:
     shift = np.array([(x0 + x1) / 2 - blob.centroid.x, y1 - blob.bounds[3]])
     blob = shapely.affinity.translate(blob, *shift)
     look = float(np.clip(0.04 * height, 0.6, 2.0))
-    parts = [Part("rock", outline_of(blob), True, look, "rock")]
     cracks, shading = MARK_RULES.fire({"size": max(width, height)}, trace, thing.subject)
     inner = blob.buffer(-0.12 * height)
-    for _ in range(cracks if not inner.is_empty else 0):
-        start = _point_in(inner, rng)
-        angle = rng.uniform(0.3, 1.2) * rng.choice([-1, 1]) + math.pi / 2
-        end = start + 0.3 * height * np.array([math.cos(angle), math.sin(angle)])
-        bend = (start + end) / 2 + rng.normal(0, 0.05 * height, 2)
-        parts.append(Part("crack", np.array([start, bend, end]), False, math.inf, within="rock", swing=1.4))
+    crack = _crack(blob, inner, cracks, height, rng) if cracks and not inner.is_empty else None
+    # the outline starts where the crack leaves it: the pen draws the rock, then goes on into the crack
+    parts = [Part("rock", outline_of(blob, None if crack is None else crack[0]), True, look, "rock")]
+    if crack is not None:
+        parts.append(Part("crack", crack, False, 1.0, within="rock", swing=1.4))
     xmin, ymin, xmax, ymax = blob.bounds
-    for k in range(shading):
-        x = xmax - (0.08 + 0.07 * k) * (xmax - xmin)
-        parts.append(Part("shade", np.array([(x, ymin + 0.25 * height), (x - 0.1 * height, ymax)]), False,
-                          math.inf, within="rock", swing=0.8))
+    if shading:  # one zig-zag: down a stroke, a step along, up the next, as a hand shades
+        strokes = []
+        for k in range(shading):
+            x = xmax - (0.08 + 0.07 * k) * (xmax - xmin)
+            stroke = [(x, ymin + 0.25 * height), (x - 0.1 * height, ymax - 0.03 * height)]
+            strokes += stroke if k % 2 == 0 else stroke[::-1]
+        parts.append(Part("shade", np.array(strokes), False, 0.6, within="rock", swing=0.8))
     thing.parts = parts
+
+
+def _crack(blob: shapely.Geometry, inner: shapely.Geometry, bends: int, height: float,
+           rng: np.random.Generator) -> np.ndarray:
+    """A crack from a point of the outline inward, kinking ``bends`` times on its way."""
+    target = _point_in(inner, rng)
+    ring = np.asarray(blob.exterior.coords)
+    start = ring[int(np.argmin(np.hypot(*(ring - target).T)))]
+    points = [start, target]
+    for _ in range(bends - 1):
+        angle = rng.uniform(0.3, 1.2) * rng.choice([-1, 1]) + math.pi / 2
+        points.append(points[-1] + 0.25 * height * np.array([math.cos(angle), math.sin(angle)]))
+    guide = np.array(points)
+    middle = (guide[:-1] + guide[1:]) / 2 + rng.normal(0, 0.04 * height, (len(guide) - 1, 2))
+    bent = np.empty((2 * len(guide) - 1, 2))
+    bent[0::2], bent[1::2] = guide, middle
+    return bent
 
 
 def _point_in(region: shapely.Geometry, rng: np.random.Generator) -> np.ndarray:
