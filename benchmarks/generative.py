@@ -1,8 +1,9 @@
 """Score the shipped generators with a judge trained apart from them (issue 7).
 
-A small CNN classifier is trained on real glyph rasters (the training split) and checked on
-the validation split. Each generator then draws ``--per-class`` samples of every label; the
-samples' *strokes* (what the pen would draw) are rasterised like the real data and judged:
+For each corpus (Hershey glyphs, AARON figures/plants/rocks) a small CNN classifier is
+trained on real rasters (the training split) and checked on the validation split. Each
+generator then draws ``--per-class`` samples of every label; the samples' *strokes* (what
+the pen would draw) are rasterised like the real data and judged:
 
 - accuracy: the share recognised as the requested label (target ≥ 80 %);
 - Fréchet distance between the classifier's penultimate features of real and generated
@@ -11,6 +12,7 @@ samples' *strokes* (what the pen would draw) are rasterised like the real data a
 - seconds to draw a sheet of 64 samples on the CPU (target ≤ 10 s).
 
     .venv/bin/python benchmarks/generative.py --out bench-output
+    .venv/bin/python benchmarks/generative.py --kinds diffusion --data aaron --weights runs/diffusion-aaron/diffusion.pt
 """
 
 from __future__ import annotations
@@ -90,16 +92,65 @@ def frechet(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def score(kind: str, model: nn.Module, labels: list[str], per_class: int, judge: Judge,
-          real_features: np.ndarray, seed: int) -> dict[str, float]:
+          real_features: np.ndarray, seed: int, guidance: float | None = None,
+          steps: int | None = None) -> dict[str, float]:
     classes = [c for c in range(len(labels)) for _ in range(per_class)]
     samples = []
     for start in range(0, len(classes), 256):  # bounded memory for the diffusion batch
         chunk = classes[start:start + 256]
-        samples += sample_strokes(kind, model, chunk, len(chunk), seed=seed + start)
+        samples += sample_strokes(kind, model, chunk, len(chunk), seed=seed + start, guidance=guidance, steps=steps)
     images = np.stack([rasterize(s, SIZE) for s in samples])
     predicted, features = judge_images(judge, images)
     return {"accuracy": float(np.mean(predicted == np.array(classes))), "frechet": frechet(real_features, features),
             "samples": samples}
+
+
+def judge_corpus(data: str, steps: int) -> tuple[Judge, np.ndarray, list[tuple[str, str, str, str]]]:
+    """A judge trained on the corpus' training split, the real features, and its rows of the table."""
+    drawings = load_corpus(data)
+    labels = labels_of(drawings)
+    train_set, validation_set = split(drawings)
+    started = time.perf_counter()
+    judge = train_judge(rasterize_all(train_set, SIZE), np.array([labels.index(d.label) for d in train_set]),
+                        len(labels), steps)
+    seconds = time.perf_counter() - started
+    predicted, _ = judge_images(judge, rasterize_all(validation_set, SIZE))
+    accuracy = float(np.mean(predicted == np.array([labels.index(d.label) for d in validation_set])))
+    _, real_features = judge_images(judge, rasterize_all(drawings, SIZE))
+    name = f"judge/{data}"
+    return judge, real_features, [(name, f"accuracy on real validation {data} drawings", f"{accuracy:.1%}",
+                                   "(judge's own skill)"), (name, "training seconds", f"{seconds:.0f}", "")]
+
+
+def score_model(kind: str, data: str, weights: Path, judge: Judge, real_features: np.ndarray, args: argparse.Namespace,
+                ) -> tuple[list[tuple[str, str, str, str]], list]:
+    """Rows for one generator: judged accuracy and Fréchet distance (trained and untrained), VAE losses, speed."""
+    name = f"{kind}/{data}"
+    model, model_labels = load_model(kind, weights)
+    torch.manual_seed(0)
+    untrained = build_model(kind, {**vars(model.config)}).eval()
+    trained_score = score(kind, model, model_labels, args.per_class, judge, real_features, 1, args.guidance, args.steps)
+    untrained_score = score(kind, untrained, model_labels, args.per_class, judge, real_features, 1, args.guidance,
+                            args.steps)
+    rows = [(name, "requested label recognised", f"{trained_score['accuracy']:.1%}", ">= 80%"),
+            (name, "untrained: requested label recognised", f"{untrained_score['accuracy']:.1%}", ""),
+            (name, "Fréchet distance to real (trained)", f"{trained_score['frechet']:.1f}", "clearly < untrained"),
+            (name, "Fréchet distance to real (untrained)", f"{untrained_score['frechet']:.1f}", "")]
+    if kind == "vae":
+        _, validation_set = split(load_corpus(data))
+        batches = _Batches("vae", validation_set, model_labels, model.config, torch.device("cpu"))
+        losses = validate("vae", model, batches, seed=0)
+        rows += [(name, "validation reconstruction loss L_R", f"{losses['val_reconstruction']:.3f}", ""),
+                 (name, "validation KL (nats)", f"{losses['val_kl']:.3f}", "")]
+    started = time.perf_counter()
+    plan = generate_plan(kind, weights, count=64, seed=7, guidance=args.guidance, steps=args.steps)
+    seconds = time.perf_counter() - started
+    rows += [(name, "sheet of 64 samples, CPU seconds", f"{seconds:.2f}", "<= 10"),
+             (name, "samples per second, CPU", f"{64 / seconds:.0f}", "")]
+    args.out.mkdir(parents=True, exist_ok=True)
+    write(plan, args.out / f"generative-{kind}-{data}.svg")
+    sheet_png(trained_score["samples"][:: args.per_class], args.out / f"generative-{kind}-{data}.png")
+    return rows, trained_score["samples"]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -108,59 +159,41 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--per-class", type=int, default=5, help="samples per label and model")
     parser.add_argument("--judge-steps", type=int, default=800)
     parser.add_argument("--kinds", default="vae,diffusion")
+    parser.add_argument("--data", default="hershey,aaron", help="corpora, each with its own judge")
+    parser.add_argument("--weights", type=Path, default=None,
+                        help="checkpoint to score instead of the shipped one (one kind and one corpus only)")
+    parser.add_argument("--guidance", type=float, default=None, help="diffusion guidance [default: the model's]")
+    parser.add_argument("--steps", type=int, default=None, help="diffusion DDIM steps [default: the model's]")
     args = parser.parse_args(argv)
     torch.set_num_threads(max(1, min(2, torch.get_num_threads())))
+    kinds, corpora = args.kinds.split(","), args.data.split(",")
+    if args.weights is not None and (len(kinds) > 1 or len(corpora) > 1):
+        parser.error("--weights needs one --kinds and one --data")
 
-    drawings = load_corpus("hershey")
-    labels = labels_of(drawings)
-    train_set, validation_set = split(drawings)
-    train_images = rasterize_all(train_set, SIZE)
-    train_classes = np.array([labels.index(d.label) for d in train_set])
-    started = time.perf_counter()
-    judge = train_judge(train_images, train_classes, len(labels), args.judge_steps)
-    judge_seconds = time.perf_counter() - started
-    predicted, _ = judge_images(judge, rasterize_all(validation_set, SIZE))
-    judge_accuracy = float(np.mean(predicted == np.array([labels.index(d.label) for d in validation_set])))
-    _, real_features = judge_images(judge, rasterize_all(drawings, SIZE))
-
-    rows = [("judge", "accuracy on real validation glyphs", f"{judge_accuracy:.1%}", "(judge's own skill)"),
-            ("judge", "training seconds", f"{judge_seconds:.0f}", "")]
-    for kind in args.kinds.split(","):
-        model, model_labels = load_model(kind, default_weights(kind))
-        torch.manual_seed(0)
-        untrained = build_model(kind, {**vars(model.config)}).eval()
-        trained_score = score(kind, model, model_labels, args.per_class, judge, real_features, seed=1)
-        untrained_score = score(kind, untrained, model_labels, args.per_class, judge, real_features, seed=1)
-        rows += [(kind, "requested label recognised", f"{trained_score['accuracy']:.1%}", ">= 80%"),
-                 (kind, "untrained: requested label recognised", f"{untrained_score['accuracy']:.1%}", ""),
-                 (kind, "Fréchet distance to real (trained)", f"{trained_score['frechet']:.1f}",
-                  "clearly < untrained"),
-                 (kind, "Fréchet distance to real (untrained)", f"{untrained_score['frechet']:.1f}", "")]
-        if kind == "vae":
-            data = _Batches("vae", validation_set, model_labels, model.config, torch.device("cpu"))
-            losses = validate("vae", model, data, seed=0)
-            rows += [(kind, "validation reconstruction loss L_R", f"{losses['val_reconstruction']:.3f}", ""),
-                     (kind, "validation KL (nats)", f"{losses['val_kl']:.3f}", "")]
-        started = time.perf_counter()
-        plan = generate_plan(kind, count=64, seed=7)
-        seconds = time.perf_counter() - started
-        rows.append((kind, "sheet of 64 samples, CPU seconds", f"{seconds:.2f}", "<= 10"))
-        rows.append((kind, "samples per second, CPU", f"{64 / seconds:.0f}", ""))
-        args.out.mkdir(parents=True, exist_ok=True)
-        write(plan, args.out / f"generative-{kind}.svg")
-        sheet_png(trained_score["samples"][:: args.per_class], args.out / f"generative-{kind}.png")
+    rows, sheets = [], []
+    for data in corpora:
+        judge, real_features, judge_rows = judge_corpus(data, args.judge_steps)
+        rows += judge_rows
+        for kind in kinds:
+            weights = args.weights or default_weights(kind, data)
+            if not weights.is_file():
+                rows.append((f"{kind}/{data}", "weights", "missing", f"train: plotter train {kind} --data {data}"))
+                continue
+            model_rows, _ = score_model(kind, data, weights, judge, real_features, args)
+            rows += model_rows
+            sheets.append(f"`generative-{kind}-{data}.png`")
 
     width = max(len(r[1]) for r in rows)
-    table = [f"{'model':<10} {'measure':<{width}} {'value':>8}  target"]
-    table += [f"{m:<10} {what:<{width}} {value:>8}  {target}" for m, what, value, target in rows]
+    table = [f"{'model':<18} {'measure':<{width}} {'value':>8}  target"]
+    table += [f"{m:<18} {what:<{width}} {value:>8}  {target}" for m, what, value, target in rows]
     print("\n".join(table))
     markdown = ["# Generators (benchmarks/generative.py)", "",
                 f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.processor() or platform.machine()}, "
                 f"torch {torch.__version__}, {torch.get_num_threads()} threads, CPU only.", "",
                 "| model | measure | value | target |", "|---|---|---|---|",
                 *[f"| {m} | {what} | {value} | {target} |" for m, what, value, target in rows], "",
-                "Sample sheets (one sample per label, 0-9 A-Z a-z): "
-                + ", ".join(f"`generative-{k}.png`" for k in args.kinds.split(",")) + "."]
+                "Sample sheets (one sample per label, in label order): " + ", ".join(sheets) + "."]
+    args.out.mkdir(parents=True, exist_ok=True)
     with atomic_write(args.out / "generative.md") as handle:
         handle.write("\n".join(markdown) + "\n")
     return 0

@@ -3,9 +3,13 @@
 A checkpoint is one ``torch.save`` d dictionary of plain values and tensors, loaded with
 ``weights_only=True`` (no pickled code runs on load)::
 
-    {"format": "plotter-generative", "kind": "sketch_vae", "version": 1,
+    {"format": "plotter-generative", "kind": "sketch_vae", "version": 2,
      "config": {...model config...}, "labels": ["0", "1", ...], "data": "hershey",
-     "model": state_dict, "train": {...optional: optimiser, step, train config, history}}
+     "model": state_dict, "train": {...optional: optimiser, EMA weights, step, train config, history}}
+
+Version 2 (EMA, learning-rate schedule and augmentation in the training state) resumes only
+from version 2; weights-only files of version 1 hold the same networks and still load for
+sampling (each model module's ``WEIGHTS_VERSIONS``).
 
 Anything else — a missing file, a truncated one, another model's, an older format — raises
 :class:`CheckpointError` naming the file and what was expected.
@@ -38,8 +42,12 @@ def save_checkpoint(path: str | os.PathLike[str], *, kind: str, version: int, co
         torch.save(payload, handle)
 
 
-def load_checkpoint(path: str | os.PathLike[str], kind: str, version: int) -> dict[str, Any]:
-    """Read a checkpoint of model ``kind`` and format ``version`` (on the CPU), or raise CheckpointError."""
+def load_checkpoint(path: str | os.PathLike[str], kind: str, version: int | tuple[int, ...]) -> dict[str, Any]:
+    """Read a checkpoint of model ``kind`` and format ``version`` (one, or any of several) on the CPU.
+
+    Anything else raises CheckpointError.
+    """
+    versions = (version,) if isinstance(version, int) else tuple(version)
     path = Path(path)
     if not path.is_file():
         raise CheckpointError(f"checkpoint {str(path)!r} does not exist")
@@ -52,7 +60,8 @@ def load_checkpoint(path: str | os.PathLike[str], kind: str, version: int) -> di
         raise CheckpointError(f"checkpoint {str(path)!r} is not a plotter generative checkpoint")
     if payload.get("kind") != kind:
         raise CheckpointError(f"checkpoint {str(path)!r} holds a {payload.get('kind')!r} model, not {kind!r}")
-    if payload.get("version") != version:
+    if payload.get("version") not in versions:
+        readable = " or ".join(str(v) for v in versions)
         raise CheckpointError(f"checkpoint {str(path)!r} is format version {payload.get('version')!r}; "
-                              f"this plotter reads version {version} (train it again)")
+                              f"this plotter reads version {readable} (train it again)")
     return payload

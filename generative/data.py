@@ -5,8 +5,9 @@ polylines in the *unit box* (x right, y down, the drawing inside ``[0, 1]²``), 
 it is: ``"A"``, ``"7"``) and a source (the font). Hershey glyphs are scaled per font, not per
 glyph, so a lowercase ``o`` stays smaller than an ``O`` and sits on the same baseline.
 
-Corpora are registered by name in :data:`CORPORA`; a new one (the AARON painter's figures,
-plants and rocks, labelled by kind) is a function returning a list of drawings, added there.
+Corpora are registered by name in :data:`CORPORA`, each a function returning a list of
+drawings: the Hershey glyphs here, the AARON painter's figures, plants and rocks (labelled
+by kind) in :mod:`generative.aaron_data`.
 
 >>> drawings = load_corpus("hershey")
 >>> train, validation = split(drawings)
@@ -89,10 +90,17 @@ def hershey_font_names() -> list[str]:
     return sorted(HersheyFonts().default_font_names)
 
 
-# name -> function returning the corpus; the AARON corpus registers itself here when it lands.
+def _aaron() -> list[Drawing]:
+    from .aaron_data import aaron_drawings  # imports the painter, which needs this module's Drawing
+
+    return aaron_drawings()
+
+
+# name -> function returning the corpus
 CORPORA: dict[str, Callable[[], list[Drawing]]] = {
     "hershey": hershey_drawings,
     "hershey-latin": lambda: hershey_drawings(LATIN_FONTS),
+    "aaron": _aaron,
 }
 
 

@@ -21,7 +21,8 @@ from torch import nn
 from torch.nn import functional as F
 
 KIND = "ddpm"
-VERSION = 1
+VERSION = 2  # 2: the training state holds an EMA of the weights and the learning-rate schedule
+WEIGHTS_VERSIONS = (1, 2)  # the network is the same in both: their weights-only files sample alike
 
 
 @dataclass
@@ -32,8 +33,8 @@ class DiffusionConfig:
     timesteps: int = 1000  # T of the forward process
     schedule: str = "cosine"  # a name in SCHEDULES
     p_uncond: float = 0.1  # share of training images whose class is hidden (for guidance)
-    guidance: float = 2.0  # default classifier-free guidance weight w: ε = ε_u + w·(ε_c − ε_u)
-    sample_steps: int = 20  # default DDIM steps
+    guidance: float = 4.0  # default classifier-free guidance weight w: ε_u + w·(ε_c − ε_u); 2 → 4: judged +8 %
+    sample_steps: int = 10  # default DDIM steps (judged as good as 20 on the Hershey model, in half the time)
 
 
 # --- noise schedules: β_t for t = 1..T ------------------------------------------------------

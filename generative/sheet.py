@@ -47,8 +47,9 @@ def _fit_unit(sample: Sample) -> list[np.ndarray]:
 
 
 def sheet_plan(samples: Sequence[Sample], page_mm: tuple[float, float], margin_mm: float = 15.0,
-               gap_mm: float = 4.0, pen: str = "black", metadata: Mapping[str, Any] | None = None) -> Plan:
-    """Lay samples out row by row in square cells filling the page inside the margins."""
+               gap_mm: float = 4.0, pen: str = "black", metadata: Mapping[str, Any] | None = None,
+               columns: int | None = None) -> Plan:
+    """Lay samples out row by row in square cells filling the page inside the margins (``columns``: fixed)."""
     width, height = page_mm
     inner_w, inner_h = width - 2 * margin_mm, height - 2 * margin_mm
     if inner_w <= 0 or inner_h <= 0:
@@ -57,7 +58,10 @@ def sheet_plan(samples: Sequence[Sample], page_mm: tuple[float, float], margin_m
     builder.pen(pen)
     if not samples:
         return builder.build()
-    columns, rows = grid_shape(len(samples), inner_w / inner_h)
+    if columns is None:
+        columns, rows = grid_shape(len(samples), inner_w / inner_h)
+    else:
+        rows = math.ceil(len(samples) / columns)
     cell = min(inner_w / columns, inner_h / rows)
     size = cell - gap_mm if cell > 2 * gap_mm else cell * 0.9
     left = margin_mm + (inner_w - columns * cell) / 2 + (cell - size) / 2

@@ -1,6 +1,10 @@
-"""Rasters to pen strokes: threshold, thin to a one-pixel skeleton, chain the skeleton into polylines.
+"""Rasters to pen strokes: centre lines for line drawings, outlines and hatching for filled areas.
 
-A glyph raster is ink a few pixels wide; a pen draws its centre line. The skeleton comes from
+A glyph raster is ink a few pixels wide; a pen draws its centre line. A filled raster (a
+blob, a silhouette) has no useful centre line: its skeleton is a tangle of spurs; a pen
+draws its outline and hatches the inside instead, with the project's hatcher
+(:func:`painters.fool.strokes.hatch`), the line density following the ink. Which of the two
+fits is read from the raster itself (:func:`ink_width_px`) unless the caller says. The skeleton comes from
 ``skimage.morphology.skeletonize`` when scikit-image is installed, otherwise from the
 Zhang–Suen thinning here. Chaining walks the 8-connected skeleton graph: first from every
 end or junction pixel along unvisited edges, then around the loops that have neither (an O).
@@ -83,6 +87,55 @@ def chain(skeleton_mask: np.ndarray) -> list[np.ndarray]:
             if frozenset((start, step)) not in visited:
                 polylines.append(np.array(walk(start, step), dtype=np.float64))
     return polylines
+
+
+REDUCTIONS = ("auto", "skeleton", "hatch")
+_HATCH_BOX_MM = 100.0
+#: Mean ink width (pixels) above which ``auto`` hatches: twice the training data's 1.6 px lines, plus slack.
+FILLED_WIDTH_PX = 3.5
+
+
+def ink_width_px(mask: np.ndarray) -> float:
+    """Mean width of the ink: inked pixels per skeleton pixel (≈ line width for a line drawing, large for a blob)."""
+    return float(mask.sum()) / max(1, int(skeleton(mask).sum()))
+
+
+def reduce_raster(image: np.ndarray, how: str = "auto", threshold: float = 0.5) -> list[np.ndarray]:
+    """Pen strokes (unit box) of an ink image: ``skeleton`` centre lines, ``hatch``, or ``auto`` by ink width."""
+    if how not in REDUCTIONS:
+        raise ValueError(f"unknown raster reduction {how!r}; available: {', '.join(REDUCTIONS)}")
+    mask = np.asarray(image) > threshold
+    if how == "hatch" or (how == "auto" and mask.any() and ink_width_px(mask) > FILLED_WIDTH_PX):
+        return raster_to_hatching(image, threshold)
+    return raster_to_strokes(image, threshold)
+
+
+def raster_to_hatching(image: np.ndarray, threshold: float = 0.5, angle_deg: float = 45.0,
+                       spacing_px: float = 1.5) -> list[np.ndarray]:
+    """Outlines of the inked regions and hatching inside them, denser where the ink is darker (unit box)."""
+    import shapely
+
+    from painters.fool.strokes import hatch
+
+    image = np.asarray(image, dtype=np.float64)
+    size = image.shape[0]
+    rows, columns = np.nonzero(image > threshold)
+    if len(rows) == 0:
+        return []
+    # the hatcher works in mm (its shortest dash, its tone step): draw on a _HATCH_BOX_MM square, then scale back
+    pixel = _HATCH_BOX_MM / size
+    cells = shapely.box(columns * pixel, rows * pixel, (columns + 1) * pixel, (rows + 1) * pixel)
+    region = shapely.union_all(cells).simplify(0.5 * pixel)  # pixel staircases become straight edges
+
+    def tone(xy: np.ndarray) -> np.ndarray:  # coverage wanted: the ink at each point
+        index = np.clip((xy / pixel).astype(int), 0, size - 1)
+        return image[index[:, 1], index[:, 0]]
+
+    lines = hatch(region, np.radians(angle_deg), spacing_px * pixel, 1.0, tone, wobble_mm=0.0,
+                  rng=np.random.default_rng(0))
+    outlines = [smooth(np.asarray(ring.coords)) for polygon in shapely.get_parts(region)
+                for ring in (polygon.exterior, *polygon.interiors)]
+    return [p / _HATCH_BOX_MM for p in (*outlines, *lines)]
 
 
 def raster_to_strokes(image: np.ndarray, threshold: float = 0.5, min_pixels: int = 2) -> list[np.ndarray]:

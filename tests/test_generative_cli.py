@@ -42,13 +42,15 @@ def test_generate_writes_a_sheet_with_the_redraw_command(tmp_path):
         (generate, ["vae", "--label", "@", "-o", "x.svg"], "unknown label '@'; valid labels: 0 1 2"),
         (generate, ["vae", "--weights", "missing.pt", "-o", "x.svg"], "checkpoint 'missing.pt' does not exist"),
         (train, ["vae", "--data", "quickdraw", "--steps", "1", "--out", "run"], "unknown data set 'quickdraw'"),
+        (generate, ["vae", "--data", "nowhere", "-o", "x.svg"], "no shipped vae weights for data set 'nowhere'"),
+        (generate, ["diffusion", "--interpolate", "A", "B", "-o", "x.svg"], "--interpolate needs the vae"),
     ],
 )
 def test_bad_input_raises_one_plotter_error(tmp_path, monkeypatch, command, args, message):
     pytest.importorskip("torch")
     from generative.sample import default_weights
 
-    if command is generate and "--weights" not in args and not default_weights("vae").exists():
+    if command is generate and args[:3] == ["vae", "--label", "@"] and not default_weights("vae").exists():
         pytest.skip("no shipped VAE weights")
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(command, args)
@@ -68,3 +70,21 @@ def test_train_on_cuda_without_cuda_is_a_plotter_error(tmp_path):
 def test_unknown_kind_is_a_usage_error():
     result = CliRunner().invoke(generate, ["gan", "-o", "x.svg"])
     assert result.exit_code == 2 and "'gan' is not one of 'vae', 'diffusion'" in result.output
+
+
+def test_interpolation_sheet_is_a_row_with_the_redraw_command(tmp_path):
+    pytest.importorskip("torch")
+    from generative.sample import default_weights
+
+    if not default_weights("vae").exists():
+        pytest.skip("no shipped VAE weights")
+    out = tmp_path / "sheet.svg"
+    result = CliRunner().invoke(generate, ["vae", "--interpolate", "A", "B", "--steps", "5", "--page", "a5",
+                                           "-o", str(out)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    plan = read(out)
+    xmin, ymin, xmax, ymax = plan.bounds()
+    assert xmax - xmin > 2 * (ymax - ymin)  # a row, not a grid
+    command = plan.metadata["command"]
+    assert "plotter generate vae" in command and "--interpolate A B" in command and "--steps 5" in command
+    assert plan.metadata["params"]["interpolate"] == ["A", "B"]

@@ -64,7 +64,7 @@ def test_split_is_deterministic_disjoint_and_covers_everything(hershey):
 
 @pytest.mark.parametrize("name", ["quickdraw", "aaron-not-yet"])
 def test_unknown_corpus_lists_the_available_ones(name):
-    with pytest.raises(GenerativeError, match=f"unknown data set '{name}'; available: hershey, hershey-latin"):
+    with pytest.raises(GenerativeError, match=f"unknown data set '{name}'; available: aaron, hershey, hershey-latin"):
         load_corpus(name)
 
 
@@ -161,3 +161,86 @@ def test_traced_strokes_are_smoothed_but_keep_their_ends():
     assert np.array_equal(curve[0], stairs[0]) and np.array_equal(curve[-1], stairs[-1])
     turns = np.abs(np.diff(np.arctan2(*np.diff(curve, axis=0).T[::-1])))
     assert turns.max() < np.pi / 2 - 0.1  # no right-angle corner left
+
+
+# --- the AARON corpus -----------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def aaron():
+    from generative.aaron_data import aaron_drawings
+
+    return aaron_drawings(per_kind=3)
+
+
+def test_aaron_corpus_has_every_kind_inside_the_unit_box(aaron):
+    assert [d.label for d in aaron] == ["figure"] * 3 + ["plant"] * 3 + ["rock"] * 3
+    assert len({d.source for d in aaron}) == len(aaron)  # one source each: the split hashes (source, label)
+    for drawing in aaron:
+        points = np.concatenate(drawing.strokes)
+        assert np.isfinite(points).all() and points.min() >= 0 and points.max() <= 1
+        assert np.ptp(points, axis=0).max() == pytest.approx(0.88, abs=0.01)  # scaled to fit, the margin left
+        assert all(len(s) >= 2 for s in drawing.strokes)
+
+
+def test_aaron_objects_are_the_same_on_every_call(aaron):
+    from generative.aaron_data import aaron_object
+
+    again = aaron_object("plant", 1)
+    assert [s.tolist() for s in again.strokes] == [s.tolist() for s in aaron[4].strokes]
+    assert [s.tolist() for s in aaron_object("plant", 1, seed=1).strokes] != [s.tolist() for s in again.strokes]
+
+
+def test_aaron_corpus_is_registered():
+    from generative.data import CORPORA
+
+    assert "aaron" in CORPORA
+
+
+# --- reducing rasters: centre lines or hatching -----------------------------------------------
+def _blob(size: int = 28) -> np.ndarray:
+    yy, xx = np.mgrid[:size, :size]
+    return (((xx - size / 2) ** 2 / 80 + (yy - size / 2) ** 2 / 40) < 1).astype(float) * 0.9
+
+
+@pytest.mark.parametrize(
+    ("name", "image", "hatched"),
+    [
+        ("glyph", rasterize([np.array([(0.2, 0.8), (0.5, 0.2), (0.8, 0.8)])], 28), False),
+        ("blob", _blob(), True),
+    ],
+)
+def test_auto_reduction_hatches_filled_rasters_and_traces_line_drawings(name, image, hatched):
+    from generative.trace import FILLED_WIDTH_PX, ink_width_px, reduce_raster
+
+    assert (ink_width_px(image > 0.5) > FILLED_WIDTH_PX) == hatched, name
+    paths = reduce_raster(image)
+    chosen, other = ("hatch", "skeleton") if hatched else ("skeleton", "hatch")
+    assert paths and [p.tolist() for p in paths] == [p.tolist() for p in reduce_raster(image, chosen)]
+    assert [p.tolist() for p in paths] != [p.tolist() for p in reduce_raster(image, other)]
+
+
+def test_hatching_stays_inside_the_ink():
+    from generative.trace import raster_to_hatching
+
+    image = _blob()
+    paths = raster_to_hatching(image)
+    points = np.concatenate(paths)
+    pixels = np.clip((points * 28).astype(int), 0, 27)
+    from scipy import ndimage
+
+    near_ink = ndimage.binary_dilation(image > 0.5)
+    assert near_ink[pixels[:, 1], pixels[:, 0]].all()  # within a pixel of the ink (outline corners are cut)
+    assert np.ptp(points[:, 0]) > 0.5 * np.ptp(np.nonzero(image)[1]) / 28
+    assert raster_to_hatching(np.zeros((28, 28))) == []
+
+
+def test_unknown_reduction_is_named():
+    from generative.trace import reduce_raster
+
+    with pytest.raises(ValueError, match="unknown raster reduction 'dots'; available: auto, skeleton, hatch"):
+        reduce_raster(_blob(), "dots")
+
+
+def test_sheet_with_fixed_columns_lays_one_row():
+    plan = sheet_plan([[np.array([[0.1, 0.1], [0.9, 0.9]])]] * 9, (297, 210), margin_mm=10, columns=9)
+    ys = {round(float(p[:, 1].min()), 6) for _, p in plan.iter_paths()}
+    assert plan.path_count == 9 and len(ys) == 1

@@ -11,7 +11,7 @@ from generative import data  # noqa: E402
 from generative.checkpoint import save_checkpoint  # noqa: E402
 from generative.errors import CheckpointError, GenerativeError  # noqa: E402
 from generative.sample import generate_plan, load_model  # noqa: E402
-from generative.train import TrainConfig, resolve_device, train  # noqa: E402
+from generative.train import TrainConfig, learning_rate, random_affines, resolve_device, train  # noqa: E402
 
 TINY = {
     "vae": {"enc_hidden": 8, "dec_hidden": 16, "z_dim": 4, "n_mixtures": 2, "class_dim": 4},
@@ -28,8 +28,8 @@ def tiny_corpus(monkeypatch):
 
 
 def _config(kind: str, out, steps: int, **changes) -> TrainConfig:
-    return TrainConfig(kind=kind, data="tiny", steps=steps, batch_size=8, learning_rate=5e-3, validate_every=10,
-                       checkpoint_every=3, sample_count=4, out=str(out), model=TINY[kind], **changes)
+    return TrainConfig(kind=kind, data="tiny", steps=steps, batch_size=8, learning_rate=5e-3, warmup_steps=4,
+                       validate_every=10, checkpoint_every=3, sample_count=4, out=str(out), model=TINY[kind], **changes)
 
 
 @pytest.fixture(scope="module")
@@ -59,9 +59,11 @@ def test_training_loss_falls_and_writes_every_artefact(trained, kind):
 @pytest.mark.parametrize("kind", ["vae", "diffusion"])
 def test_resumed_training_repeats_the_uninterrupted_losses(tmp_path, kind):
     straight = train(_config(kind, tmp_path / "straight", 6), progress=False)
-    train(_config(kind, tmp_path / "split", 3), progress=False)
+    train(_config(kind, tmp_path / "split", 3, lr_horizon=6), progress=False)  # as if killed at step 3
     resumed = train(_config(kind, tmp_path / "split", 6), resume=True, progress=False)
     assert [r["loss"] for r in resumed.history] == [r["loss"] for r in straight.history]
+    # validation runs on the EMA weights: equal only if the average was saved and restored exactly
+    assert resumed.history[-1]["val_loss"] == straight.history[-1]["val_loss"]
 
 
 @pytest.mark.parametrize(("kind", "label"), [("vae", "A"), ("vae", None), ("diffusion", "7")])
@@ -109,7 +111,7 @@ def _other_version(path):
         (None, "does not exist"),
         (_corrupt, "is not a readable checkpoint"),
         (_foreign, "is not a plotter generative checkpoint"),
-        (_other_version, "is format version 99; this plotter reads version 1"),
+        (_other_version, "is format version 99; this plotter reads version 1 or 2"),
     ],
 )
 def test_bad_checkpoints_give_one_clear_error_naming_the_file(tmp_path, make, message):
@@ -136,3 +138,98 @@ def test_resuming_from_shipped_weights_is_refused(trained, tmp_path):
 def test_cuda_without_a_cuda_device_is_a_clear_error():
     with pytest.raises(GenerativeError, match="--device cuda: no CUDA device is available"):
         resolve_device("cuda")
+
+
+@pytest.mark.parametrize(
+    ("changes", "step", "expected"),
+    [
+        ({}, 0, 2e-3 / 100),  # warm-up starts near zero
+        ({}, 99, 2e-3 * (1 + np.cos(np.pi * 99 / 1000)) / 2 * (1 - 1e-4 / 2e-3) + 1e-4),
+        ({"warmup_steps": 0}, 0, 2e-3),
+        ({"warmup_steps": 0}, 500, (2e-3 + 1e-4) / 2),  # half way down the cosine
+        ({"warmup_steps": 0}, 1000, 1e-4),
+        ({"warmup_steps": 0}, 5000, 1e-4),  # after the horizon (a run extended by --resume): the floor
+        ({"warmup_steps": 0, "lr_schedule": "exponential"}, 10, 2e-3 * 0.9995**10),
+    ],
+)
+def test_learning_rate_warms_up_then_follows_its_schedule(changes, step, expected):
+    config = TrainConfig(steps=1000, **changes)
+    assert learning_rate(config, step) == pytest.approx(expected, rel=1e-9)
+
+
+def test_unknown_learning_rate_schedule_is_named(tmp_path):
+    with pytest.raises(GenerativeError, match="unknown learning-rate schedule 'step'; available: cosine, exponential"):
+        train(_config("diffusion", tmp_path, 2, lr_schedule="step"), progress=False)
+
+
+def test_augmentation_maps_are_small_and_zero_means_identity():
+    rng = np.random.default_rng(0)
+    matrices, shifts = random_affines(rng, 200, 0.03, 0.05, 4.0)
+    scales = np.sqrt(np.abs(np.linalg.det(matrices)))
+    angles = np.degrees(np.arctan2(matrices[:, 1, 0], matrices[:, 0, 0]))
+    assert 0.95 <= scales.min() and scales.max() <= 1.05 and np.abs(angles).max() <= 4.0
+    assert np.abs(shifts).max() <= 0.03 and np.abs(angles).max() > 2.0
+    matrices, shifts = random_affines(rng, 3, 0.0, 0.0, 0.0)
+    assert np.allclose(matrices, np.eye(2)) and not shifts.any()
+
+
+def test_shipped_weights_are_the_moving_average(trained):
+    from generative.checkpoint import load_checkpoint
+
+    full = load_checkpoint(trained["diffusion"].out / "checkpoint.pt", "ddpm", 2)
+    shipped = load_checkpoint(trained["diffusion"].out / "diffusion.pt", "ddpm", 2)
+    name = "model.stem.weight"
+    assert torch.allclose(shipped["model"][name].float(), full["train"]["ema"][name], atol=1e-3)
+    assert (full["model"][name] - full["train"]["ema"][name]).abs().max() > 1e-4  # an average, not a copy
+    model, _ = load_model("diffusion", trained["diffusion"].out / "checkpoint.pt")  # judged mid-run: the average
+    assert torch.equal(model.state_dict()[name], full["train"]["ema"][name])
+
+
+def test_version_1_weights_still_sample_but_cannot_resume(trained, tmp_path):
+    from generative.checkpoint import load_checkpoint
+
+    payload = load_checkpoint(trained["diffusion"].out / "checkpoint.pt", "ddpm", 2)
+    old = tmp_path / "checkpoint.pt"
+    save_checkpoint(old, kind="ddpm", version=1, config=payload["config"], labels=payload["labels"], data="tiny",
+                    model=payload["model"], train=payload["train"])
+    assert generate_plan("diffusion", old, count=2, seed=1).path_count > 0
+    with pytest.raises(CheckpointError, match="is format version 1; this plotter reads version 2"):
+        train(_config("diffusion", tmp_path, 5), resume=True, progress=False)
+
+
+@pytest.mark.parametrize("reduce", ["skeleton", "hatch"])
+def test_diffusion_sheet_reduces_rasters_as_asked(trained, reduce):
+    weights = trained["diffusion"].out / "diffusion.pt"
+    plan = generate_plan("diffusion", weights, count=3, label="A", seed=2, reduce=reduce, steps=3)
+    assert plan.metadata["params"]["reduce"] == reduce and plan.metadata["params"]["steps"] == 3
+    with pytest.raises(GenerativeError, match="unknown reduction 'dots'"):
+        generate_plan("diffusion", weights, count=1, reduce="dots")
+
+
+def test_interpolation_sheet_is_one_row_between_two_labels(trained, monkeypatch):
+    from generative.sample import interpolation_plan
+
+    plan = interpolation_plan("A", "B", steps=5, weights=trained["vae"].out / "vae.pt", data="tiny", seed=1,
+                              page_mm=(297, 210))
+    assert plan.metadata["params"]["interpolate"] == ["A", "B"]
+    assert plan.metadata["params"]["from"].endswith("/A") and plan.metadata["params"]["to"].endswith("/B")
+    assert plan.metadata["params"]["from"].split("/")[0] == plan.metadata["params"]["to"].split("/")[0]
+    xmin, ymin, xmax, ymax = plan.bounds()
+    assert ymax - ymin < (297 - 30) / 5  # one row of cells
+    with pytest.raises(GenerativeError, match="unknown label 'Q'"):
+        interpolation_plan("A", "Q", weights=trained["vae"].out / "vae.pt", data="tiny")
+
+
+def test_missing_shipped_weights_for_a_corpus_say_how_to_train_them():
+    with pytest.raises(CheckpointError, match="no shipped vae weights for data set 'nowhere'.*plotter train vae"):
+        load_model("vae", data="nowhere")
+
+
+def test_class_prior_is_fitted_to_each_class_codes(trained):
+    model, labels = load_model("vae", trained["vae"].out / "vae.pt")
+    assert not torch.equal(model.class_prior[:, 1], torch.ones_like(model.class_prior[:, 1]))  # fitted at the end
+    mu = torch.tensor([[1.0, 2.0, 0.0, 0.0], [3.0, 2.0, 0.0, 0.0], [-5.0, 0.0, 0.0, 0.0]])
+    model.fit_class_prior(mu, torch.tensor([0, 0, 2]))
+    assert model.class_prior[0, 0].tolist() == [2.0, 2.0, 0.0, 0.0]
+    assert model.class_prior[0, 1].tolist() == pytest.approx([1.0, 0.05, 0.05, 0.05])  # spread, floored
+    assert model.class_prior[2, 0].tolist() == [-5.0, 0.0, 0.0, 0.0] and model.class_prior[2, 1].eq(1.0).all()

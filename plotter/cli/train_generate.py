@@ -34,6 +34,7 @@ def train(kind: str, data: str, steps: int, device: str, out: Path | None, seed:
       plotter train vae --steps 3000 --out runs/vae
       plotter train diffusion --steps 2000 --device cuda
       plotter train vae --steps 5000 --out runs/vae --resume
+      plotter train diffusion --data aaron --steps 1500 --out runs/diffusion-aaron
     """
     from generative.train import TrainConfig
     from generative.train import train as run_training
@@ -48,12 +49,20 @@ def train(kind: str, data: str, steps: int, device: str, out: Path | None, seed:
 
 @click.command("generate")
 @click.argument("kind", type=KINDS)
-@click.option("--label", default=None, help="Class to draw (A, 7, ...); default: a mix of all classes.")
+@click.option("--data", default="hershey", show_default=True,
+              help="Which shipped weights: those trained on this corpus (hershey, aaron).")
+@click.option("--label", default=None, help="Class to draw (A, 7, plant, ...); default: a mix of all classes.")
 @click.option("--count", type=click.IntRange(1, 1024), default=64, show_default=True)
-@click.option("--temperature", type=click.FloatRange(0.01, 2.0), default=0.4, show_default=True,
+@click.option("--temperature", type=click.FloatRange(0.01, 2.0), default=0.2, show_default=True,
               help="VAE sampling temperature: low is tidy, high is wild.")
 @click.option("--guidance", type=click.FloatRange(0.0, 20.0), default=None,
               help="Diffusion classifier-free guidance weight [default: the model's].")
+@click.option("--steps", type=click.IntRange(2, 1000), default=None,
+              help="Diffusion: DDIM steps [default: the model's]. VAE --interpolate: drawings in the row [9].")
+@click.option("--reduce", type=click.Choice(["auto", "skeleton", "hatch"]), default="auto", show_default=True,
+              help="Diffusion rasters to strokes: centre lines, outline + hatching, or chosen by ink width.")
+@click.option("--interpolate", nargs=2, default=None, metavar="A B",
+              help="VAE: a row of drawings decoded between the codes of a drawing of label A and one of B.")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--page", type=PAGE, default="a4", show_default=True)
 @click.option("--margin", "margin_mm", type=click.FloatRange(0, min_open=False), default=15.0, show_default=True,
@@ -61,7 +70,8 @@ def train(kind: str, data: str, steps: int, device: str, out: Path | None, seed:
 @click.option("--weights", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Checkpoint to load [default: the shipped weights].")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
-def generate(kind: str, label: str | None, count: int, temperature: float, guidance: float | None, seed: int,
+def generate(kind: str, data: str, label: str | None, count: int, temperature: float, guidance: float | None,
+             steps: int | None, reduce: str, interpolate: tuple[str, str] | None, seed: int,
              page: tuple[float, float], margin_mm: float, weights: Path | None, output: Path) -> None:
     """Draw a sheet of samples from a trained generator as SVG.
 
@@ -69,20 +79,39 @@ def generate(kind: str, label: str | None, count: int, temperature: float, guida
     Examples:
       plotter generate vae --label A --count 48 --seed 3 -o a.svg
       plotter generate diffusion --label 7 --page a5 -o sevens.svg
+      plotter generate diffusion --data aaron --label plant --reduce hatch -o plants.svg
+      plotter generate vae --interpolate A B --steps 9 -o sheet.svg
     """
-    from generative.sample import generate_plan
+    from generative.errors import GenerativeError
+    from generative.sample import generate_plan, interpolation_plan
 
-    plan = generate_plan(kind, weights, count, label, temperature, seed, page, guidance, margin_mm)
-    write(plan.with_metadata(command=_command(kind, label, count, temperature, guidance, seed, page, output)),
-          output)
+    if interpolate is not None:
+        if kind != "vae":
+            raise GenerativeError("--interpolate needs the vae: the diffusion model has no latent code to walk")
+        plan = interpolation_plan(*interpolate, steps or 9, weights, data, temperature, seed, page, margin_mm)
+    else:
+        plan = generate_plan(kind, weights, count, label, temperature, seed, page, guidance, margin_mm, data, reduce,
+                             steps)
+    command = _command(kind, data, label, count, temperature, guidance, steps, reduce, interpolate, seed, page,
+                       output)
+    write(plan.with_metadata(command=command), output)
 
 
-def _command(kind: str, label: str | None, count: int, temperature: float, guidance: float | None, seed: int,
+def _command(kind: str, data: str, label: str | None, count: int, temperature: float, guidance: float | None,
+             steps: int | None, reduce: str, interpolate: tuple[str, str] | None, seed: int,
              page: tuple[float, float], output: Path) -> str:
-    parts = ["plotter generate", kind, f"--count {count}", f"--temperature {temperature:g}", f"--seed {seed}",
+    parts = ["plotter generate", kind, f"--data {data}", f"--temperature {temperature:g}", f"--seed {seed}",
              f"--page {page[0]:g}x{page[1]:g}mm"]
+    if interpolate is not None:
+        parts.append(f"--interpolate {interpolate[0]} {interpolate[1]}")
+    else:
+        parts.append(f"--count {count}")
     if label is not None:
         parts.append(f"--label {label}")
     if guidance is not None:
         parts.append(f"--guidance {guidance:g}")
+    if steps is not None:
+        parts.append(f"--steps {steps}")
+    if reduce != "auto":
+        parts.append(f"--reduce {reduce}")
     return " ".join([*parts, f"-o {output}"])
