@@ -50,6 +50,17 @@ class PenRecorder:
         self._violated = False
         self._done: list[list[np.ndarray]] = []
         self._current: list[np.ndarray] | None = None
+        self._resting = False  # the current trace is only the pen resting where the machine booted
+
+    def boot(self, state: PenState, xy: np.ndarray) -> None:
+        """The machine's state at power-on, before any command.
+
+        A Z pen at its pen-down height already rests on the paper: that is the operator's set-up,
+        not a stroke, so lifting it from there leaves no trace; moving it sideways first does.
+        """
+        self.is_down = self._commanded = bool(self.pen_down(state))
+        self._current = [xy.copy()] if self.is_down else None
+        self._resting = self.is_down
 
     def command(self, state: PenState, now: float, xy: np.ndarray) -> None:
         """The machine state changed; start moving the pen if the rule now says otherwise."""
@@ -69,6 +80,8 @@ class PenRecorder:
         if self.switch_at is not None and not self._violated and np.any(before != after):
             self.settle_violations += 1
             self._violated = True
+        if self.is_down and np.any(before != after):
+            self._resting = False
         if move_ended and self.is_down:
             self._current.append(after.copy())
         if self.switch_at is not None and now >= self.switch_at - 1e-12:
@@ -83,14 +96,15 @@ class PenRecorder:
             self._current = [xy.copy()]
         else:
             self._current.append(xy.copy())
-            self._done.append(self._current)
-            self._current = None
+            if not self._resting:
+                self._done.append(self._current)
+            self._current, self._resting = None, False
 
     @property
     def traces(self) -> list[np.ndarray]:
         """Pen-down polylines in drawing order, repeated points removed; a dot is one point."""
         out = []
-        for trace in [*self._done, *([self._current] if self._current else [])]:
+        for trace in [*self._done, *([self._current] if self._current and not self._resting else [])]:
             points = np.array(trace)
             keep = np.ones(len(points), dtype=bool)
             keep[1:] = np.any(points[1:] != points[:-1], axis=1)

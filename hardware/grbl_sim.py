@@ -69,6 +69,7 @@ class GrblSim:
         self.dropped_bytes = 0
         self.max_unanswered_bytes = 0
         self.planner = Planner(PLANNER_BLOCKS, np.zeros(3))
+        self.pen.boot(PenState("M5", 0.0, 0.0), np.zeros(2))
         self._out = bytearray()
         self._lost_replies = 0
         self._wco = (0.0, 0.0, 0.0)

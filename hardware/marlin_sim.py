@@ -79,6 +79,7 @@ class MarlinSim:
         self.now = 0.0
         self.planner = Planner(PLANNER_BLOCKS, np.zeros(3))
         self.servo_deg = servo_deg
+        self.pen.boot(PenState("M280", servo_deg, 0.0), np.zeros(2))
         self.lost_lines = 0
         self.resends = 0
         self.max_queued = 0

@@ -1,24 +1,19 @@
-"""``plotter plot --machine axidraw``: the simulated EiBotBoard, resuming, a serial port, and no G-code."""
+"""``plotter plot --machine axidraw``: off-bed refusal, a real serial port, and no G-code.
+
+Plotting on the simulator and resuming are in test_cli_plot_devices, with the other machines.
+"""
 
 from __future__ import annotations
 
 import sys
 
 import pytest
-from shapely import LineString
 
 from hardware.ebb_sim import EbbSim
-from hardware.journal import Journal
 from hardware.ports import serve_pty
 from painters.schotter import SchotterParams, paint
 from plotter import svg
 from plotter.cli import main
-from plotter.cli.plot import plot_file
-from plotter.machines import fit_to_bed, load_machine
-
-
-class Killed(BaseException):
-    """Stands in for SIGKILL between two strokes."""
 
 
 @pytest.fixture
@@ -33,44 +28,6 @@ def run(args, capsys):
     code = main([str(a) for a in args])
     out, err = capsys.readouterr()
     return code, out, err
-
-
-def test_plot_on_the_simulated_ebb_draws_the_plan_within_a_twentieth_of_a_millimetre(tmp_path, piece, capsys,
-                                                                                     monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    traced = tmp_path / "traced.svg"
-    code, _, err = run(["plot", piece, "--machine", "axidraw", "--port", "sim", "--fit", "--sim-out", traced], capsys)
-    assert code == 0, err
-    assert "plotted 60 strokes of 60" in err and "pen change: pen 'accent' (layer 2)" in err
-    drawn = [p for _, p in svg.read(traced).iter_paths()]
-    planned = [p for _, p in fit_to_bed(svg.read(piece), load_machine("axidraw").bed).iter_paths()]
-    assert len(drawn) == len(planned)
-    assert max(LineString(a).hausdorff_distance(LineString(b)) for a, b in zip(drawn, planned, strict=True)) < 0.05
-    assert Journal.open(tmp_path / "piece.plotjob").finished
-
-
-def test_kill_then_resume_from_the_cli_finishes_every_stroke_once(tmp_path, piece, capsys, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-
-    def die_after_seven(index, drawn_mm, remaining_s):
-        if index == 6:
-            raise Killed
-
-    with pytest.raises(Killed):
-        plot_file(piece, "axidraw", "sim", fit=True, on_stroke=die_after_seven, on_pause=lambda m: None)
-    journal = tmp_path / "piece.plotjob"
-    assert Journal.open(journal).completed == set(range(7))
-    code, _, err = run(["plot", piece, "--machine", "axidraw", "--port", "sim", "--fit"], capsys)
-    assert code == 2 and "--resume" in err  # an unfinished job is never overwritten
-    traced = tmp_path / "rest.svg"
-    code, _, err = run(["plot", "--resume", journal, "--sim-out", traced], capsys)
-    assert code == 0, err
-    assert "plotted 53 strokes (resumed at stroke 7) of 60" in err
-    assert Journal.open(journal).completed == set(range(60))
-    planned = [p for _, p in fit_to_bed(svg.read(piece), load_machine("axidraw").bed).iter_paths()][7:]
-    drawn = [p for _, p in svg.read(traced).iter_paths()]
-    assert len(drawn) == 53
-    assert max(LineString(a).hausdorff_distance(LineString(b)) for a, b in zip(drawn, planned, strict=True)) < 0.05
 
 
 def test_a_drawing_off_the_bed_is_refused_without_fit(tmp_path, piece, capsys, monkeypatch):

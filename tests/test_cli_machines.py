@@ -13,7 +13,6 @@ import time
 import numpy as np
 import pytest
 import serial
-from shapely import LineString
 
 from hardware.grbl_sim import GrblSim
 from hardware.job import run_job
@@ -24,7 +23,7 @@ from painters.schotter import SchotterParams, paint
 from plotter import svg
 from plotter.cli import main
 from plotter.cli.plot import plot_file
-from plotter.machines import fit_to_bed, load_machine
+from plotter.machines import load_machine
 
 
 class Killed(BaseException):
@@ -85,40 +84,6 @@ def test_gcode_refuses_an_off_bed_plan_with_the_overflow_and_fits_on_request(tmp
     device = GrblSim()
     run_job(lines, strokes, GrblStreamer(SimulatedPort(device), pen_up_lines=("M5",)), journal)
     assert len(device.traces) == 60
-
-
-def test_plot_on_the_simulator_draws_the_plan_within_a_twentieth_of_a_millimetre(tmp_path, piece, capsys,
-                                                                                   monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    traced = tmp_path / "traced.svg"
-    code, _, err = run(["plot", piece, "--machine", "grbl-servo", "--port", "sim", "--fit", "--sim-out", traced],
-                       capsys)
-    assert code == 0, err
-    assert "plotted 60 strokes of 60" in err and "pen change" in err
-    drawn = [p for _, p in svg.read(traced).iter_paths()]
-    planned = [p for _, p in fit_to_bed(svg.read(piece), load_machine("grbl-servo").bed).iter_paths()]
-    assert len(drawn) == len(planned)
-    assert max(LineString(a).hausdorff_distance(LineString(b)) for a, b in zip(drawn, planned, strict=True)) < 0.05
-    assert Journal.open(tmp_path / "piece.plotjob").finished
-
-
-def test_kill_then_resume_from_the_cli_finishes_every_stroke_once(tmp_path, piece, capsys, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-
-    def die_after_seven(index, drawn_mm, remaining_s):
-        if index == 6:
-            raise Killed
-
-    with pytest.raises(Killed):
-        plot_file(piece, "grbl-servo", "sim", fit=True, on_stroke=die_after_seven, on_pause=lambda m: None)
-    journal = tmp_path / "piece.plotjob"
-    assert Journal.open(journal).completed == set(range(7))
-    code, _, err = run(["plot", piece, "--machine", "grbl-servo", "--port", "sim", "--fit"], capsys)
-    assert code == 2 and "--resume" in err  # an unfinished job is never overwritten
-    code, _, err = run(["plot", "--resume", journal], capsys)
-    assert code == 0, err
-    assert "plotted 53 strokes (resumed at stroke 7) of 60" in err
-    assert Journal.open(journal).completed == set(range(60))
 
 
 def test_resume_refuses_a_journal_whose_file_changed(tmp_path, piece, capsys, monkeypatch):

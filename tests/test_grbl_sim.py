@@ -232,6 +232,16 @@ def test_z_pen_traces_moves_below_the_threshold():
     assert [t.tolist() for t in device.traces] == [[[1, 0], [5, 0], [5, 2]]]
 
 
+@pytest.mark.parametrize(("program", "traces"), [
+    (b"G0 Z5\nG0 X3\n", []),  # lifted where it rested at power-on: the operator's set-up, no mark
+    (b"G1 X2 F600\nG0 Z5\n", [[[0, 0], [2, 0]]]),  # moved sideways first: that is drawn
+])
+def test_a_z_pen_resting_on_the_paper_at_power_on_draws_only_if_it_moves(program, traces):
+    device = GrblSim(pen_down=z_pen(2.5))  # Z starts at 0: the pen-down height
+    talk(device, program)
+    assert [t.tolist() for t in device.traces] == traces
+
+
 @pytest.mark.parametrize(
     ("program", "start_x", "violations"),
     [(b"M3 S30\nG1 X10 F600\nM5\n", "late", 1), (b"M3 S30\nG4 P0.2\nG1 X10 F600\nM5\nG4 P0.2\n", 0.0, 0)],

@@ -1,4 +1,7 @@
-"""``plotter plot --machine marlin``: the simulated board, kill and resume, and the pseudo-terminal."""
+"""``plotter plot --machine marlin``: a port that does not open, and the pseudo-terminal.
+
+Plotting on the simulator and resuming are in test_cli_plot_devices, with the other machines.
+"""
 
 from __future__ import annotations
 
@@ -10,19 +13,11 @@ import time
 
 import pytest
 import serial
-from shapely import LineString
 
-from hardware.journal import Journal
 from hardware.marlin_protocol import frame
 from painters.schotter import SchotterParams, paint
 from plotter import svg
 from plotter.cli import main
-from plotter.cli.plot import plot_file
-from plotter.machines import fit_to_bed, load_machine
-
-
-class Killed(BaseException):
-    """Stands in for SIGKILL between two strokes."""
 
 
 @pytest.fixture
@@ -37,37 +32,6 @@ def run(args, capsys):
     code = main([str(a) for a in args])
     out, err = capsys.readouterr()
     return code, out, err
-
-
-def test_plot_on_the_simulated_marlin_draws_the_plan_within_a_twentieth_of_a_millimetre(tmp_path, piece, capsys,
-                                                                                         monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    traced = tmp_path / "traced.svg"
-    code, _, err = run(["plot", piece, "--machine", "marlin", "--port", "sim", "--fit", "--sim-out", traced], capsys)
-    assert code == 0, err
-    assert "plotted 36 strokes of 36" in err and "pen change" in err and "simulated plot time" in err
-    drawn = [p for _, p in svg.read(traced).iter_paths()]
-    planned = [p for _, p in fit_to_bed(svg.read(piece), load_machine("marlin").bed).iter_paths()]
-    assert len(drawn) == len(planned)
-    assert max(LineString(a).hausdorff_distance(LineString(b)) for a, b in zip(drawn, planned, strict=True)) < 0.05
-    assert Journal.open(tmp_path / "piece.plotjob").finished
-
-
-def test_kill_then_resume_on_marlin_finishes_every_stroke_once(tmp_path, piece, capsys, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-
-    def die_after_five(index, drawn_mm, remaining_s):
-        if index == 4:
-            raise Killed
-
-    with pytest.raises(Killed):
-        plot_file(piece, "marlin", "sim", fit=True, on_stroke=die_after_five, on_pause=lambda m: None)
-    journal = tmp_path / "piece.plotjob"
-    assert Journal.open(journal).completed == set(range(5))
-    code, _, err = run(["plot", "--resume", journal], capsys)
-    assert code == 0, err
-    assert "plotted 31 strokes (resumed at stroke 5) of 36" in err
-    assert Journal.open(journal).completed == set(range(36))
 
 
 def test_a_marlin_port_that_does_not_open_is_one_line_and_leaves_no_job(tmp_path, piece, capsys, monkeypatch):
