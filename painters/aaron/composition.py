@@ -206,30 +206,33 @@ def _plan(thing: Thing, stage: Stage, rng: np.random.Generator, trace: Trace, pl
 
 
 def _ground(stage: Stage, things: list[Thing], rng: np.random.Generator, ident: int, trace: Trace) -> Thing:
-    """The horizon and a stroke of shadow at the foot of each object: farthest of all, so
+    """The horizon and a cast shadow at the foot of each object: farthest of all, so
     everything nearer cuts them, and each object stands on the ground instead of floating.
 
-    A shadow runs out to both sides from the object's lowest point, where its outline
-    touches the ground, so the pen goes on from the object into its shadow without lifting.
+    One light falls from one side for the whole picture, so every shadow runs out from the
+    object's lowest point, where its outline touches the ground, away from the light: the
+    pen goes on from the object into its shadow and leaves from the shadow's far end.
     """
     x0, _, x1, _ = stage.area
     assert stage.horizon is not None
     thing = Thing(ident, "ground", stage.area, -math.inf)
     y = stage.horizon
     thing.parts.append(Part("horizon", np.array([(x0, y), (x1, y + rng.normal(0, 1.5))]), False, math.inf, swing=1.2))
+    away = int(rng.choice([-1, 1]))  # -1: the light comes from the right, shadows fall to the left
     for other in things:
         bx0, _, bx1, base = other.box
         width = bx1 - bx0
-        left = max(bx0 + rng.uniform(0.0, 0.2) * width, x0)
-        right = min(bx1 - rng.uniform(-0.1, 0.2) * width, x1)
+        left = max(bx0 - rng.uniform(0.0, 0.2) * width, x0)
+        right = min(bx1 + rng.uniform(-0.1, 0.2) * width, x1)
         drop = base + rng.uniform(0.3, 1.0)
         if right - left > 2 and drop < stage.area[3]:
             foot = _foot(other)
-            sides = [np.array([foot, (left, drop)]), np.array([foot, (right, drop)])] if left < foot[0] < right \
-                else [np.array([(left, drop), (right, drop)])]
-            thing.parts += [Part("shadow", side, False, math.inf, swing=0.3) for side in sides]
-    trace.note(thing.subject, "lines", f"a horizon and {len(thing.parts) - 1} ground shadows running out from the "
-               "feet, cut by everything nearer")
+            end = (right if away > 0 else left, drop)
+            side = np.array([foot, end]) if left < foot[0] < right and abs(end[0] - foot[0]) > 2 \
+                else np.array([(left, drop), (right, drop)])
+            thing.parts.append(Part("shadow", side, False, math.inf, swing=0.3))
+    trace.note(thing.subject, "lines", f"a horizon and {len(thing.parts) - 1} shadows cast to the "
+               f"{'right' if away > 0 else 'left'} from the feet, cut by everything nearer")
     return thing
 
 

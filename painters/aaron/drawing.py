@@ -26,7 +26,7 @@ from .colour import CHORD_RULES, light_to_dark, pen_lab, plan_colours
 from .composition import compose
 from .freehand import Course, draw_lines, tidy
 from .hatching import hatch
-from .moves import pen_order, travel
+from .moves import join_touching, pen_order, travel
 from .occlusion import MIN_PIECE_MM, Visible, occlude
 from .params import AaronParams, option_name
 from .rules import Trace
@@ -101,7 +101,7 @@ def draw(seed: int = 1, params: AaronParams | None = None, page: tuple[float, fl
     frame = shapely.box(*stage.area)
     pen_at = np.zeros(2)  # each pen starts where the one before it stopped
     for name, paths in layers.items():
-        strokes = pen_order(_within(paths, frame), pen_at)
+        strokes = join_touching(pen_order(_within(paths, frame), pen_at), by_name[name].width_mm)
         builder.pen(by_name[name])
         for path in strokes:
             builder.add(path, pen=name)

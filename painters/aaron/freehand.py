@@ -90,16 +90,23 @@ def draw_lines(courses: Sequence[Course], rng: np.random.Generator, *, tolerance
 
 
 def tidy(path: np.ndarray) -> np.ndarray:
-    """Drop points closer than :data:`MIN_SEGMENT_MM` to the one before, keeping both ends."""
-    if len(path) < 3:
-        return path
-    step = np.hypot(*np.diff(path, axis=0).T)
-    keep = np.ones(len(path), dtype=bool)
-    keep[1:-1] = step[:-1] >= MIN_SEGMENT_MM
-    kept = path[keep]
-    if len(kept) > 2 and np.hypot(*(kept[-1] - kept[-2])) < MIN_SEGMENT_MM:
-        kept = np.delete(kept, -2, axis=0)  # the end is the goal: move the point before it instead
-    return kept
+    """Drop points closer than :data:`MIN_SEGMENT_MM` to the one before, keeping both ends.
+
+    Dropping a point lengthens the step over it, so passes repeat until every step is long enough.
+    """
+    while len(path) > 2:
+        step = np.hypot(*np.diff(path, axis=0).T)
+        if step.min() >= MIN_SEGMENT_MM:
+            break
+        keep = np.ones(len(path), dtype=bool)
+        keep[1:-1] = step[:-1] >= MIN_SEGMENT_MM
+        kept = path[keep]
+        if len(kept) > 2 and np.hypot(*(kept[-1] - kept[-2])) < MIN_SEGMENT_MM:
+            kept = np.delete(kept, -2, axis=0)  # the end is the goal: move the point before it instead
+        if len(kept) == len(path):
+            break
+        path = kept
+    return path
 
 
 def _draw_batch(courses: list[Course], lengths: np.ndarray, rng: np.random.Generator, tolerance: float,

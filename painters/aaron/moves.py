@@ -27,6 +27,10 @@ from plotter.plan import Plan
 #: Rounds of improvement at most; each applies every independent improving 2-opt move, else or-opt moves.
 MAX_ROUNDS = 200
 _GAIN_MM = 1e-6
+#: A join is refused where the pen would turn back sharper than this (cosine of the turn between segments).
+MAX_REVERSAL_COSINE = -0.9
+#: Shortest segment a plotter draws cleanly (mm).
+MIN_SEGMENT_MM = 0.05
 
 
 def pen_order(paths: Sequence[np.ndarray], start: Sequence[float] = (0.0, 0.0)) -> list[np.ndarray]:
@@ -40,6 +44,40 @@ def pen_order(paths: Sequence[np.ndarray], start: Sequence[float] = (0.0, 0.0)) 
     sorted_ = list(ops.sort_paths(builder.build(), start=(float(origin[0]), float(origin[1]))).layers[0].paths)
     tries = [_improve(first, origin) for first in (sorted_, _nearest_first(paths, origin))]
     return min(tries, key=lambda order: travel(order, origin))
+
+
+def join_touching(order: Sequence[np.ndarray], reach_mm: float) -> list[np.ndarray]:
+    """Strokes in drawing order, each joined to the one before where it starts within ``reach_mm``
+    (the pen width) of where that one ended: the pen stays down through the junction.
+
+    A join that would turn the pen back on itself (a reversal sharper than the painter allows
+    any line) is not made, and a gap too short to draw is closed by dropping the point before it.
+    """
+    joined: list[np.ndarray] = []
+    for path in order:
+        merged = _joined(joined[-1], path, reach_mm) if joined else None
+        if merged is None:
+            joined.append(path)
+        else:
+            joined[-1] = merged
+    return joined
+
+
+def _joined(before: np.ndarray, after: np.ndarray, reach_mm: float) -> np.ndarray | None:
+    """``before`` then ``after`` as one stroke, or None where they may not be joined."""
+    gap = float(np.hypot(*(after[0] - before[-1])))
+    if gap > reach_mm:
+        return None
+    merged = np.vstack([before, after[1:]] if gap < MIN_SEGMENT_MM else [before, after])
+    joint = merged[len(before) - 2:len(before) + 2]  # the segments around the junction
+    steps = np.diff(joint, axis=0)
+    lengths = np.hypot(*steps.T)
+    if lengths.min() < MIN_SEGMENT_MM:
+        return None
+    unit = steps / lengths[:, None]
+    if ((unit[1:] * unit[:-1]).sum(axis=1) <= MAX_REVERSAL_COSINE).any():
+        return None
+    return merged
 
 
 def _improve(order: list[np.ndarray], origin: np.ndarray) -> list[np.ndarray]:

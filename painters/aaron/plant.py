@@ -194,7 +194,7 @@ def plan_plant(thing: Thing, rng: np.random.Generator, trace: Trace, species_nam
                   ("petals" if n == "petals" else ("flower" if n == "flower centre" else "foliage")))
              for n, g, at in forms]
     if species.foliage == "blades":
-        parts += [_blade(s, size, origin, rng) for s in twigs]
+        parts += _tuft(twigs, size, origin, rng)
     else:  # under a canopy only the first stems show; leaves hang on every twig, cutting it into pieces
         shown = twigs if species.foliage != "clumps" else [s for s in twigs if s[4] <= species.woody + 2]
         stalks = [at for _, _, at in leaves if at is not None]
@@ -207,10 +207,26 @@ def plan_plant(thing: Thing, rng: np.random.Generator, trace: Trace, species_nam
                f"{len(parts) - len(forms)} open lines")
 
 
-def _blade(segment: Segment, size: float, origin: tuple[float, float], rng: np.random.Generator) -> Part:
-    """A grass blade: a curve rising from the base and bending over to one side."""
-    start, end = segment[0], segment[1]
+def _tuft(blades: list[Segment], size: float, origin: tuple[float, float], rng: np.random.Generator) -> list[Part]:
+    """A grass tuft as a draughtsman draws it, without lifting: a zig-zag of pointed blades.
+
+    The blades' tips, left to right, become the points (about one per two blades, so the
+    ink stays as it was); their feet spread a little along the ground. Each edge is its own
+    line from one foot or tip to the next, starting exactly where the one before ended, so
+    the points stay sharp and the pen moves (:mod:`.moves`) join them into one stroke.
+    """
+    tips = sorted((s[1] for s in blades), key=lambda tip: float(tip[0]))
+    keep = np.unique(np.round(np.linspace(0, len(tips) - 1, max(4, (len(tips) + 2) // 2))).astype(int))
+    points = [tips[k] for k in keep.tolist()]
+    height = max(float(-min(p[1] for p in points)), 1e-9)
+    feet = np.column_stack([np.linspace(-0.12, 0.12, len(points) + 1) * height
+                            + rng.normal(0, 0.01 * height, len(points) + 1), np.zeros(len(points) + 1)])
     t = np.linspace(0, 1, 12)[:, None]
-    sway = np.array([rng.uniform(-0.25, 0.25), 0.0]) * np.hypot(*(end - start))
-    curve = start + t * (end - start) + (t**2) * sway
-    return Part("blade", place(curve, size, origin), False, 1.5, swing=0.7)
+    edges = []
+    for k, tip in enumerate(points):
+        for foot, up in ((feet[k], True), (feet[k + 1], False)):
+            sway = np.array([rng.uniform(-0.15, 0.15) * height, 0.0])
+            curve = foot + t * (tip - foot) + t**2 * (1 - t) * sway
+            curve[-1] = tip  # exactly: the next edge starts here
+            edges.append(Part("blade", place(curve if up else curve[::-1], size, origin), False, 1.5, swing=0.7))
+    return edges
