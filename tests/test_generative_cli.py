@@ -30,8 +30,25 @@ def test_generate_writes_a_sheet_with_the_redraw_command(tmp_path):
     result = CliRunner().invoke(generate, ["vae", "--label", "A", "--count", "4", "--seed", "2", "--page", "a6",
                                            "-o", str(out)], catch_exceptions=False)
     assert result.exit_code == 0, result.output
+    assert f"wrote {out}: " in result.output and "est. plot time" in result.output  # the one-line summary
     plan = read(out)
     assert plan.path_count >= 4
+    xmin, ymin, xmax, ymax = plan.bounds()
+    assert xmin >= 0 and ymin >= 0 and xmax <= 105 and ymax <= 148
+
+
+def test_the_shipped_aaron_diffusion_draws_the_requested_kind_on_the_page(tmp_path):
+    pytest.importorskip("torch")
+    from generative.sample import default_weights
+
+    if not default_weights("diffusion", "aaron").exists():
+        pytest.skip("no shipped AARON diffusion weights")
+    out = tmp_path / "plants.svg"
+    result = CliRunner().invoke(generate, ["diffusion", "--data", "aaron", "--label", "plant", "--count", "2",
+                                           "--page", "a6", "-o", str(out)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    plan = read(out)
+    assert plan.path_count >= 2 and "--data aaron" in plan.metadata["command"]
     xmin, ymin, xmax, ymax = plan.bounds()
     assert xmin >= 0 and ymin >= 0 and xmax <= 105 and ymax <= 148
 

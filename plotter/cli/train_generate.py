@@ -6,11 +6,14 @@ torch is imported inside the command functions only, so listing the commands (``
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import click
 
+from ..stats import plan_stats
 from ..svg import write
+from .progress import duration, metres, summary
 from .types import PAGE
 
 KINDS = click.Choice(["vae", "diffusion"])
@@ -85,6 +88,7 @@ def generate(kind: str, data: str, label: str | None, count: int, temperature: f
     from generative.errors import GenerativeError
     from generative.sample import generate_plan, interpolation_plan
 
+    started = time.perf_counter()
     if interpolate is not None:
         if kind != "vae":
             raise GenerativeError("--interpolate needs the vae: the diffusion model has no latent code to walk")
@@ -95,6 +99,9 @@ def generate(kind: str, data: str, label: str | None, count: int, temperature: f
     command = _command(kind, data, label, count, temperature, guidance, steps, reduce, interpolate, seed, page,
                        output)
     write(plan.with_metadata(command=command), output)
+    facts = plan_stats(plan)
+    summary(f"wrote {output}: {facts.paths} strokes, pen-down {metres(facts.pen_down_mm)}, "
+            f"est. plot time {duration(facts.time_s)}, in {time.perf_counter() - started:.1f} s")
 
 
 def _command(kind: str, data: str, label: str | None, count: int, temperature: float, guidance: float | None,
