@@ -24,6 +24,7 @@ ends of the moves made with the pen down. The carriage powers up at (0, 0), pen 
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -59,6 +60,7 @@ class EbbSim:
         self.commands = 0  # command lines received
         self.faults = 0  # of them refused with ``!``
         self.traces: list[np.ndarray] = []
+        self.on_trace: Callable[[np.ndarray], None] | None = None  # told of each trace as the pen lifts off it
         self._out = bytearray()
         self._lost_replies = 0
         self._power_up()
@@ -285,3 +287,5 @@ class EbbSim:
         if self._trace is not None:
             self.traces.append(np.array(self._trace))
             self._trace = None
+            if self.on_trace is not None:
+                self.on_trace(self.traces[-1])

@@ -51,6 +51,7 @@ class PenRecorder:
         self._done: list[list[np.ndarray]] = []
         self._current: list[np.ndarray] | None = None
         self._resting = False  # the current trace is only the pen resting where the machine booted
+        self.on_trace: Callable[[np.ndarray], None] | None = None  # told of each trace as the pen lifts off it
 
     def boot(self, state: PenState, xy: np.ndarray) -> None:
         """The machine's state at power-on, before any command.
@@ -98,15 +99,19 @@ class PenRecorder:
             self._current.append(xy.copy())
             if not self._resting:
                 self._done.append(self._current)
+                if self.on_trace is not None:
+                    self.on_trace(_without_repeats(self._current))
             self._current, self._resting = None, False
 
     @property
     def traces(self) -> list[np.ndarray]:
         """Pen-down polylines in drawing order, repeated points removed; a dot is one point."""
-        out = []
-        for trace in [*self._done, *([self._current] if self._current and not self._resting else [])]:
-            points = np.array(trace)
-            keep = np.ones(len(points), dtype=bool)
-            keep[1:] = np.any(points[1:] != points[:-1], axis=1)
-            out.append(points[keep])
-        return out
+        return [_without_repeats(trace)
+                for trace in [*self._done, *([self._current] if self._current and not self._resting else [])]]
+
+
+def _without_repeats(trace: list[np.ndarray]) -> np.ndarray:
+    points = np.array(trace)
+    keep = np.ones(len(points), dtype=bool)
+    keep[1:] = np.any(points[1:] != points[:-1], axis=1)
+    return points[keep]

@@ -36,12 +36,20 @@ class SimulatedPort:
     """A pyserial-compatible port wired to a simulated device, on the device's virtual clock.
 
     ``timeout`` is in virtual seconds (``None``: wait until data comes or nothing more can
-    happen). :meth:`unplug` makes every later call raise ``serial.SerialException``, as a USB
-    cable pulled mid-plot does; :attr:`writes_after_unplug` counts the attempts.
+    happen). ``speed`` paces the virtual clock against the real one: ``10`` runs the machine
+    ten times faster than life (so a person, or a status page, can watch it draw); ``None``
+    runs it as fast as the computer can. :meth:`unplug` makes every later call raise
+    ``serial.SerialException``, as a USB cable pulled mid-plot does; :attr:`writes_after_unplug`
+    counts the attempts.
     """
 
-    def __init__(self, device: GrblSim | None = None, *, baudrate: int = BAUD, timeout: float | None = 1.0) -> None:
+    def __init__(self, device: GrblSim | None = None, *, baudrate: int = BAUD, timeout: float | None = 1.0,
+                 speed: float | None = None) -> None:
+        if speed is not None and speed <= 0:
+            raise ValueError(f"simulation speed must be positive, got {speed}")
         self.device = device if device is not None else GrblSim()
+        self.speed = speed
+        self._paced_from = (time.monotonic(), self.device.now)
         self.baudrate = baudrate
         self.timeout = timeout
         self.port = "sim://"
@@ -153,6 +161,15 @@ class SimulatedPort:
     def _advance_to(self, t: float) -> None:
         if t > self.device.now:
             self.device.advance(t - self.device.now)
+            self._keep_pace()
+
+    def _keep_pace(self) -> None:
+        """With a ``speed``, wait until the real clock has caught up with the virtual one."""
+        if self.speed is not None:
+            real_start, virtual_start = self._paced_from
+            lag = real_start + (self.device.now - virtual_start) / self.speed - time.monotonic()
+            if lag > 0:
+                time.sleep(lag)
 
     def _collect(self) -> None:
         """Put what the device printed on the wire back to the host."""
@@ -180,6 +197,7 @@ class SimulatedPort:
             return False
         if t > self.device.now:
             self.device.advance(t - self.device.now, until_output=True)
+            self._keep_pace()
         self._collect()
         return True
 

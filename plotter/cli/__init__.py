@@ -32,6 +32,8 @@ EXIT_INTERRUPTED = 130
 LAZY_COMMANDS = {
     "train": "plotter.cli.train_generate:train",
     "generate": "plotter.cli.train_generate:generate",
+    "gallery": "plotter.cli.gallery:gallery",
+    "redraw": "plotter.cli.gallery_catalogue:redraw",
 }
 
 
@@ -55,6 +57,8 @@ def cli(verbose: bool) -> None:
       plotter sim-port --machine grbl-servo         a simulated GRBL on a pseudo-terminal
       plotter paint aaron --seed 7 -o garden.svg    an AARON-style scene
       plotter generate vae --label A --count 16 -o a.svg   samples of a trained generator
+      plotter gallery --machine grbl-servo --port /dev/ttyUSB0   draw unattended, status page
+      plotter redraw 7                              piece 7 of the gallery again, byte for byte
     """
 
 

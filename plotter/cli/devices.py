@@ -79,17 +79,16 @@ def _pen_convention(machine: Machine):
 
 
 def streamer_for(
-    machine: Machine, port_url: str, device: GrblSim | MarlinSim | None = None
+    machine: Machine, port_url: str, device: GrblSim | MarlinSim | None = None, sim_speed: float | None = None
 ) -> GrblStreamer | MarlinStreamer:
-    """A GRBL or Marlin streamer on ``port_url`` (``sim`` for the simulated device) that lifts ``machine``'s
-    pen on errors."""
+    """A GRBL or Marlin streamer on ``port_url`` (``sim`` for the simulated ``device``, paced to
+    ``sim_speed`` times real time when given) that lifts ``machine``'s pen on errors."""
     if machine.protocol != "gcode" or machine.gcode is None:
         raise DeviceError(
             f"machine {machine.name} does not speak G-code; plotting to it is not supported yet "
             f"(write its program with `plotter gcode` and send it with the machine's own host software)"
         )
-    kwargs = {"device": device} if device is not None else {}
-    port = open_port(port_url, **kwargs)
+    port = open_port(port_url, **_simulated(device, sim_speed))
     if is_marlin(machine):
         return MarlinStreamer(port, pen_up_lines=machine.pen.up_lines)
     return GrblStreamer(port, pen_up_lines=machine.pen.up_lines or ("M5",))
@@ -117,18 +116,28 @@ def ebb_program_for(plan: Plan, machine: Machine) -> EbbProgram:
     return ebb_program(strokes, ebb_motion_for(machine), pens)
 
 
-def ebb_streamer_for(port_url: str, device: EbbSim | None = None) -> EbbStreamer:
+def ebb_streamer_for(port_url: str, device: EbbSim | None = None, sim_speed: float | None = None) -> EbbStreamer:
     """An EBB streamer on ``port_url`` (``sim``: the simulated board ``device``)."""
-    kwargs = {"device": device} if device is not None else {}
-    return EbbStreamer(open_port(port_url, **kwargs))
+    return EbbStreamer(open_port(port_url, **_simulated(device, sim_speed)))
+
+
+def _simulated(device: GrblSim | MarlinSim | EbbSim | None, speed: float | None) -> dict[str, object]:
+    """``open_port`` arguments for a simulated board; none for a real port."""
+    if device is None:
+        return {}
+    return {"device": device} if speed is None else {"device": device, "speed": speed}
+
+
+def trace_on_plan(trace: np.ndarray, machine: Machine) -> np.ndarray:
+    """One trace of a simulated pen (machine axes) as a path in plan coordinates (mm, y down)."""
+    if machine.kinematics == "arm":
+        trace = axis_values_to_tips(trace, machine)
+    return to_plan_xy(np.asarray(trace)[:, :2], machine.bed)
 
 
 def traces_as_plan(device: GrblSim | EbbSim | MarlinSim, machine: Machine, plan: Plan) -> Plan:
     """What the simulated pen drew, back in plan coordinates, with the plan's pens where strokes match up."""
-    traces = device.traces
-    if machine.kinematics == "arm":
-        traces = [axis_values_to_tips(trace, machine) for trace in traces]
-    paths = [to_plan_xy(np.asarray(trace)[:, :2], machine.bed) for trace in traces]
+    paths = [trace_on_plan(trace, machine) for trace in device.traces]
     if len(paths) == plan.path_count:  # one trace per stroke: give each its pen back
         layers, index = [], 0
         for layer in plan.layers:

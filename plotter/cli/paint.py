@@ -15,6 +15,8 @@ PAINTERS = {
     "squiggle": "plotter.cli.paint_image:squiggle",
     "flow": "plotter.cli.paint_image:flow",
     "edges": "plotter.cli.paint_image:edges",
+    "text": "plotter.cli.paint_text:text",
+    "history": "plotter.cli.paint_history:history",
 }
 
 
@@ -27,4 +29,6 @@ def paint() -> None:
       plotter paint aaron --seed 7 --scene garden -o garden.svg
       plotter paint fool photo.jpg --style pencil --mood calm -o photo.svg
       plotter paint stipple photo.jpg -o dots.svg
+      plotter paint text "Hello, plotter" --font scripts --size 12mm -o hello.svg
+      plotter paint history --seed 3 -o history.svg
     """

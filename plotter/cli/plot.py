@@ -63,11 +63,15 @@ def plot_file(
     resume: Path | None = None,
     on_pause: Callable[[str], None] | None = None,
     on_stroke: Callable[[int, float, float], None] | None = None,
+    device: GrblSim | MarlinSim | EbbSim | None = None,
+    sim_speed: float | None = None,
 ) -> PlotOutcome:
     """Plot ``source`` on ``machine_name`` over ``port``, or go on with the job in ``resume``.
 
     ``on_stroke(index, drawn_mm, remaining_s)`` follows progress; ``on_pause(message)`` is
-    asked to wait for the operator at a pen change.
+    asked to wait for the operator at a pen change. With ``port`` ``sim``, ``device`` is the
+    simulated board (default: a fresh one set up as the machine) and ``sim_speed`` paces it
+    against the real clock (see :class:`hardware.ports.SimulatedPort`).
     """
     if resume is not None:
         journal = Journal.open(resume)
@@ -90,9 +94,11 @@ def plot_file(
         schedule = timeline(plan, machine.motion_settings(sync_after_stroke=True))  # as run_job streams it
         finished_at = np.array([stroke.lifted_s for stroke in schedule])
         total_s = float(finished_at[-1]) if len(finished_at) else 0.0
-    device = simulated_device(machine) if port == "sim" or port.startswith("sim://") else None
+    simulated = port == "sim" or port.startswith("sim://")
+    device = (device or simulated_device(machine)) if simulated else None
     # open the port before starting a journal: a port that does not open leaves no job behind
-    streamer = ebb_streamer_for(port, device) if ebb else streamer_for(machine, port, device)
+    streamer = (ebb_streamer_for(port, device, sim_speed) if ebb else
+                streamer_for(machine, port, device, sim_speed))
     digest = program_digest(program.lines)
     if resume is None:
         journal = _new_journal(journal_path or Path(f"{source.stem}.plotjob"), digest, program.stroke_count,
@@ -105,7 +111,7 @@ def plot_file(
         if on_stroke is not None:
             on_stroke(index, float(drawn[index]), total_s - float(finished_at[index]))
 
-    with _sigterm_as_interrupt():
+    with sigterm_as_interrupt():
         if ebb:
             job = run_ebb_job(program, streamer, journal, on_stroke=stroke_done, on_pause=on_pause)
         else:
@@ -138,7 +144,7 @@ def _new_journal(path: Path, digest: str, strokes: int, **how) -> Journal:
 
 
 @contextmanager
-def _sigterm_as_interrupt() -> Iterator[None]:
+def sigterm_as_interrupt() -> Iterator[None]:
     """SIGTERM stops a plot like Ctrl-C: pen lifted, journal consistent."""
 
     def interrupt(signum, frame):  # noqa: ANN001 - signal handler signature
