@@ -25,8 +25,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from hardware.grbl_protocol import DeviceError
 from hardware.journal import Journal
 from plotter import svg
+from plotter.cli import main
 from plotter.gallery import pieces
 from plotter.gallery.catalogue import Catalogue
 from plotter.gallery.loop import Gallery, GallerySettings
@@ -243,3 +245,41 @@ def test_a_missing_device_is_waited_for_not_a_crash(gallery, tmp_path, monkeypat
     assert "cannot open serial port" in seen[0][1] and "no-such-tty" in seen[0][1]
     assert drawn.piece.status == "done"
     assert loop.catalogue.get(1).status == "done"
+
+
+def test_a_device_lost_mid_piece_is_waited_for_and_the_piece_resumes_from_its_journal(gallery, monkeypatch):
+    loop = gallery(1)
+    lost = []
+
+    def on_progress(done: int, total: int, left: float | None) -> None:
+        if done == 6 and not lost:
+            lost.append(done)
+            raise DeviceError("serial port lost: device reports readiness to read but returned no data")
+
+    loop.on_progress = on_progress
+    monkeypatch.setattr("plotter.gallery.loop.time.sleep", lambda seconds: None)
+    [drawn] = loop.run()
+    assert drawn.piece.status == "done"
+    journal = loop.settings.folder / "pieces/0001/plot.plotjob"
+    records = [json.loads(line) for line in journal.read_text().splitlines()]
+    assert [r["reason"] for r in records if r["kind"] == "stopped"] == [
+        "serial port lost: device reports readiness to read but returned no data"]
+    _check_sheet(loop.settings.folder, 1, stops=1)
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--port", "sim"], "needs --machine and --port"),
+    (["--machine", "grbl-servo", "--port", "sim", "--painter", "fool"], "needs --images"),
+    (["--machine", "no-such-machine", "--port", "sim"], "no-such-machine"),
+])
+def test_bad_gallery_commands_say_what_is_wrong_in_one_line(tmp_path, capsys, args, message):
+    code = main(["gallery", "--gallery", str(tmp_path / "g"), "--status-port", "0", *args])
+    err = capsys.readouterr().err
+    assert code == 2 and message in err and "Traceback" not in err
+
+
+def test_a_gallery_folder_that_is_a_file_is_refused(tmp_path, capsys):
+    (tmp_path / "g").write_text("not a folder")
+    code = main(["gallery", "--gallery", str(tmp_path / "g"), "--machine", "grbl-servo", "--port", "sim"])
+    assert code == 2 and str(tmp_path / "g") in capsys.readouterr().err
+    assert (tmp_path / "g").read_text() == "not a folder"

@@ -13,7 +13,7 @@ import shlex
 import numpy as np
 import pytest
 
-import painters.history as history
+import plotter.gallery.history as history
 from plotter.cli import main
 from plotter.plan import Pen, Plan
 from plotter.svg.writer import to_svg_string

@@ -6,9 +6,8 @@ from pathlib import Path
 
 import click
 
-from painters.history import DEFAULT_SAMPLES, STAGES, paint, redraw_command
-
 from .. import svg
+from ..gallery.history import DEFAULT_SAMPLES, STAGES, paint, redraw_command
 from ..stats import plan_stats
 from .progress import Stages, duration, metres, summary
 from .types import PAGE

@@ -168,9 +168,12 @@ class Gallery:
         self.status.set("drawing", f"drawing piece {piece.number}: {piece.title}", machine_state="drawing")
         drawn = 0.0
 
+        pace = self.settings.sim_speed if self.settings.simulated and self.settings.sim_speed else 1.0
+
         def on_stroke(index: int, drawn_mm: float, remaining_s: float) -> None:
             nonlocal drawn
             drawn = drawn_mm
+            remaining_s /= pace  # a sped-up simulated machine finishes sooner
             self.status.progress(index + 1, drawn_mm, remaining_s)
             if self.on_progress is not None:
                 self.on_progress(index + 1, self.status.current.strokes_total, remaining_s)

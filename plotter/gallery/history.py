@@ -21,13 +21,12 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from painters import aaron, fool
+from painters.fool.palette import pen_darkness, pen_rgb
 from plotter.errors import PlanError
 from plotter.ops import fit_to_page, sort_paths, translate
 from plotter.plan import Layer, Pen, Plan
 from plotter.text import text_block_height, text_paths, text_width
-
-from . import aaron, fool
-from .fool.palette import pen_darkness, pen_rgb
 
 SHEET_TITLE = "Drawing machines: from AARON to diffusion"
 DEFAULT_PENS = (Pen("black", "#1b1b1b", 0.3),)
