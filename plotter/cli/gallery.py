@@ -123,7 +123,8 @@ def _run(settings: GallerySettings, catalogue: Catalogue, host: str, status_port
         summary(f"piece {piece.number} {piece.status}: {piece.title} (seed {piece.seed}), {drawn.strokes} strokes, "
                 f"pen-down {metres(drawn.drawn_mm)}, {duration(drawn.seconds)}")
 
-    loop = Gallery(settings, catalogue, operator, on_piece=on_piece, on_progress=on_progress)
+    loop = Gallery(settings, catalogue, operator, on_piece=on_piece, on_progress=on_progress,
+                   on_notice=lambda message: bar.write(f"gallery: {message}", file=sys.stderr))
     token = new_token()
     server = StatusServer(settings.folder, token, loop.status.snapshot, operator.act, host=host, port=status_port)
     try:

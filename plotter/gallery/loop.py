@@ -89,7 +89,8 @@ class Gallery:
 
     def __init__(self, settings: GallerySettings, catalogue: Catalogue, operator: Operator,
                  on_piece: Callable[[Drawn], None] | None = None,
-                 on_progress: Callable[[int, int, float | None], None] | None = None) -> None:
+                 on_progress: Callable[[int, int, float | None], None] | None = None,
+                 on_notice: Callable[[str], None] | None = None) -> None:
         self.settings = replace(settings, folder=settings.folder.resolve())
         self.catalogue = catalogue
         self.operator = operator
@@ -97,6 +98,7 @@ class Gallery:
         self.page = settings.page or (self.machine.bed.width_mm, self.machine.bed.height_mm)
         self.on_piece = on_piece
         self.on_progress = on_progress  # (strokes done, strokes in all, seconds left)
+        self.on_notice = on_notice  # what a person at the terminal should read (waits, faults)
         self.status = LiveStatus({"name": self.machine.name, "port": settings.port, "state": "idle"},
                                  history=self._history, upcoming=self._upcoming)
         self._specs: dict[int, PieceSpec] = {}
@@ -107,7 +109,7 @@ class Gallery:
         finished: list[Drawn] = []
         in_progress = self.catalogue.current()
         if in_progress is not None:
-            log.info("going on with piece %d (%s) where it stopped", in_progress.number, in_progress.title)
+            self._tell(f"going on with piece {in_progress.number} ({in_progress.title}) where it stopped")
             finished.append(self._draw(in_progress))
         while not self.settings.pieces or len(finished) < self.settings.pieces:
             if self._paper_used():
@@ -143,6 +145,7 @@ class Gallery:
                                        folder.relative_to(self.settings.folder).as_posix()))
         started, drawn_mm = time.monotonic(), 0.0
         self.operator.forget_paper()
+        last_error = None
         while not _finished(journal):
             try:
                 drawn_mm = self._plot(piece, svg_path, journal)
@@ -151,14 +154,17 @@ class Gallery:
                     return self._end(self.catalogue.abort(piece.number, "skipped by the operator"), total, started)
                 self.status.set("paused", f"piece {piece.number} paused with the pen up: press resume",
                                 machine_state="paused, pen up")
-                log.info("piece %d paused", piece.number)
+                self._tell(f"piece {piece.number} paused with the pen up; press resume (or Enter) to go on")
                 self.operator.wait("pause", f"piece {piece.number} paused")
                 if self.operator.take_skip():
                     return self._end(self.catalogue.abort(piece.number, "skipped by the operator"), total, started)
             except DeviceError as error:
                 self.status.set("waiting for device", f"{error}; trying again every {self.settings.retry_s:g} s",
                                 machine_state="unreachable")
-                log.warning("piece %d: %s; trying again in %g s", piece.number, error, self.settings.retry_s)
+                if str(error) != last_error:  # a device missing for days is reported once, not every try
+                    self._tell(f"piece {piece.number}: {error}; trying again every {self.settings.retry_s:g} s",
+                               logging.WARNING)
+                    last_error = str(error)
                 time.sleep(self.settings.retry_s)
         return self._end(self.catalogue.finish(piece.number), total, started, drawn_mm)
 
@@ -205,7 +211,7 @@ class Gallery:
             return
         self.status.set("waiting for pen", f"pen change: {message}; press resume when the pen is in",
                         machine_state="holding for a pen change")
-        log.info("waiting for a pen change: %s", message)
+        self._tell(f"pen change: {message}; press resume on the status page (or Enter) when the pen is in")
         self.operator.wait("pen", message)
         self.status.set("drawing", "pen changed", machine_state="drawing")
 
@@ -216,7 +222,7 @@ class Gallery:
             self.operator.wait("paper", "timed paper change", timeout_s=self.settings.paper_pause_s)
         else:
             self.status.set("waiting for paper", "put in a fresh sheet, then press 'paper changed' (or Enter)")
-            log.info("waiting for fresh paper")
+            self._tell("put in a fresh sheet, then press 'paper changed' on the status page (or Enter)")
             self.operator.wait("paper", "put in a fresh sheet")
         self._mark_paper("fresh")
 
@@ -233,6 +239,11 @@ class Gallery:
             return json.loads((self.settings.folder / "state.json").read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return {}
+
+    def _tell(self, message: str, level: int = logging.INFO) -> None:
+        log.log(level, message)
+        if self.on_notice is not None:
+            self.on_notice(message)
 
     # ------------------------------------------------------------ the page's lists
     def _spec(self, number: int) -> PieceSpec:
