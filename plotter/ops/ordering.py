@@ -1,10 +1,12 @@
 """Reorder the paths of each layer to cut pen-up travel, without changing what is drawn.
 
-Per layer: a greedy-matching start tour (:mod:`.tour_greedy`), then 2-opt within a move
-budget (:mod:`.tour_twoopt`), then closed paths re-started at the vertex nearest their
-neighbours. Layers keep their order and pens; each starts where the previous one ended. A
-path keeps its points, at most reversed or (closed) rotated, so the undirected segments
-drawn are exactly the input's. A layer whose new order would travel further than the
+Per layer: a greedy-matching start tour (:mod:`.tour_greedy`), then rounds of 2-opt within
+a move budget (:mod:`.tour_twoopt`) and of moving closed paths to the gap and vertex where
+they cost least (:mod:`.tour_rings`: a closed path may be entered at any vertex, and the
+tour chooses which), then closed paths re-started at the vertex nearest their neighbours.
+Layers keep their order and pens; each starts where the previous one ended. A path keeps
+its points, at most reversed or (closed) rotated, so the undirected segments drawn are
+exactly the input's. A layer whose new order would travel further than the
 input's (possible on tiny inputs) keeps the input's.
 
 >>> from plotter import Plan
@@ -16,6 +18,7 @@ input's (possible on tiny inputs) keeps the input's.
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Sequence
 
 import numpy as np
@@ -24,7 +27,11 @@ from ..errors import OperationError
 from ..geometry import endpoints, travel_lengths
 from ..plan import Plan
 from .tour_greedy import endpoint_table, greedy_order
+from .tour_rings import Rings, anchored, initial_anchors, relocate_rings
 from .tour_twoopt import two_opt
+
+#: 2-opt / ring-relocation rounds at most: each relocation moves rings where 2-opt can use them.
+IMPROVE_ROUNDS = 3
 
 
 def default_improve_moves(path_count: int) -> int:
@@ -48,7 +55,8 @@ def sort_paths(
     """Reorder paths per layer to minimise pen-up travel from ``start``.
 
     ``allow_reverse`` lets a path be drawn backwards; ``reloop`` lets a closed path start
-    at any of its vertices. ``improve_moves`` bounds the 2-opt pass in tried moves
+    at any of its vertices, so the tour may join it wherever strokes meet it.
+    ``improve_moves`` bounds each improvement round (2-opt, then ring moves) in tried moves
     (default :func:`default_improve_moves`; 0 keeps the greedy order), so the same plan is
     always sorted the same way; ``improve_time_s`` optionally caps it in wall-clock seconds
     too (then the result may vary with the machine's speed). 2-opt reverses runs of paths,
@@ -84,15 +92,33 @@ def _sort_layer(
     moves: int,
     budget_s: float | None,
 ) -> tuple[np.ndarray, ...]:
+    deadline = None if budget_s is None else time.perf_counter() + budget_s
     starts, ends = endpoints(paths)
     points = endpoint_table(starts, ends, tuple(start))
+    sizes = np.fromiter((len(p) for p in paths), dtype=np.int64, count=len(paths))
+    closed = (sizes >= 3) & (starts == ends).all(axis=1)
+    rings = Rings.of(paths, closed) if reloop and closed.any() else None
+    if rings is not None:
+        anchor = initial_anchors(rings, points, closed)
+        points = anchored(points, rings, anchor)
     entries = greedy_order(points, allow_reverse=allow_reverse)
-    if allow_reverse and moves > 0 and budget_s != 0 and len(paths) > 2:
-        entries = two_opt(points, entries, moves, budget_s)
-    ordered = [paths[e >> 1][::-1] if e & 1 else paths[e >> 1] for e in entries.tolist()]
+    for _ in range(IMPROVE_ROUNDS):
+        left_s = None if deadline is None else max(deadline - time.perf_counter(), 0.0)
+        if moves == 0 or left_s == 0:
+            break
+        if allow_reverse and len(paths) > 2:
+            entries = two_opt(points, entries, moves, left_s)
+        if rings is None:
+            break
+        entries, anchor, moved = relocate_rings(points, entries, rings, anchor, moves)
+        points = anchored(points, rings, anchor)
+        if not moved:
+            break
+    drawn = list(paths)
+    if rings is not None:
+        rings.rotate(drawn, anchor)
+    ordered = [drawn[e >> 1][::-1] if e & 1 else drawn[e >> 1] for e in entries.tolist()]
     if reloop:
-        sizes = np.fromiter((len(p) for p in paths), dtype=np.int64, count=len(paths))
-        closed = (sizes >= 3) & (starts == ends).all(axis=1)
         ordered = _reloop(ordered, closed[entries >> 1], start)
     if travel_from(ordered, start) > travel_from(paths, start):
         return paths
