@@ -130,7 +130,7 @@ def test_sim_port_answers_a_serial_client_like_grbl(tmp_path):
                 client.write(line)
                 assert client.readline().strip() == reply
     finally:
-        server.send_signal(signal.SIGINT)
+        server.send_signal(signal.SIGTERM)  # SIGINT is ignored in a background job
         _, err = server.communicate(timeout=20)
     assert server.returncode == 0, err
     assert "1 pen-down traces" in err and out.exists()

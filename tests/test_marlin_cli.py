@@ -73,7 +73,7 @@ def test_sim_port_serves_a_marlin_board_to_a_serial_client(tmp_path):
                 b"Error:Line Number is not Last Line Number+1, Last Line: 2", b"Resend: 3", b"ok"]
             assert replies(frame(3, "M400")) == [b"ok"]
     finally:
-        server.send_signal(signal.SIGINT)
+        server.send_signal(signal.SIGTERM)  # SIGINT is ignored in a background job
         _, err = server.communicate(timeout=20)
     assert server.returncode == 0, err
     assert "1 pen-down traces" in err and out.exists()

@@ -13,6 +13,7 @@ from .. import preview, svg
 from ..machines import load_machine
 from ..plan import Layer, Pen, Plan
 from .devices import is_marlin, simulated_device, traces_as_plan
+from .plot import sigterm_as_interrupt
 from .progress import duration, summary
 
 
@@ -22,7 +23,7 @@ from .progress import duration, summary
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="On exit, write what the simulated pen drew (.svg or .png).")
 def sim_port(machine_name: str, out: Path | None) -> None:
-    """Serve a simulated GRBL 1.1 board (Marlin for --machine marlin) on a pseudo-terminal until Ctrl-C.
+    """Serve a simulated GRBL 1.1 board (Marlin for --machine marlin) on a pseudo-terminal until Ctrl-C or SIGTERM.
 
     Point any serial client at the printed path — `plotter plot --port PATH`, Universal
     Gcode Sender, `screen PATH 115200` — and it answers like GRBL (or Marlin), in real time.
@@ -37,8 +38,9 @@ def sim_port(machine_name: str, out: Path | None) -> None:
     firmware = "Marlin" if is_marlin(machine) else "GRBL"
     click.echo(f"simulated {firmware} ({machine.name}) on {path}; Ctrl-C to stop", err=True)
     try:
-        while True:
-            time.sleep(0.5)
+        with sigterm_as_interrupt():  # a service manager's stop also writes what was drawn
+            while True:
+                time.sleep(0.5)
     except KeyboardInterrupt:
         pass
     finally:
