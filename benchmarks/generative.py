@@ -93,12 +93,13 @@ def frechet(a: np.ndarray, b: np.ndarray) -> float:
 
 def score(kind: str, model: nn.Module, labels: list[str], per_class: int, judge: Judge,
           real_features: np.ndarray, seed: int, guidance: float | None = None,
-          steps: int | None = None) -> dict[str, float]:
+          steps: int | None = None, temperature: float = 0.2) -> dict[str, float]:
     classes = [c for c in range(len(labels)) for _ in range(per_class)]
     samples = []
     for start in range(0, len(classes), 256):  # bounded memory for the diffusion batch
         chunk = classes[start:start + 256]
-        samples += sample_strokes(kind, model, chunk, len(chunk), seed=seed + start, guidance=guidance, steps=steps)
+        samples += sample_strokes(kind, model, chunk, len(chunk), temperature, seed=seed + start, guidance=guidance,
+                                  steps=steps)
     images = np.stack([rasterize(s, SIZE) for s in samples])
     predicted, features = judge_images(judge, images)
     return {"accuracy": float(np.mean(predicted == np.array(classes))), "frechet": frechet(real_features, features),
@@ -129,9 +130,9 @@ def score_model(kind: str, data: str, weights: Path, judge: Judge, real_features
     model, model_labels = load_model(kind, weights)
     torch.manual_seed(0)
     untrained = build_model(kind, {**vars(model.config)}).eval()
-    trained_score = score(kind, model, model_labels, args.per_class, judge, real_features, 1, args.guidance, args.steps)
-    untrained_score = score(kind, untrained, model_labels, args.per_class, judge, real_features, 1, args.guidance,
-                            args.steps)
+    options = (args.guidance, args.steps, args.temperature)
+    trained_score = score(kind, model, model_labels, args.per_class, judge, real_features, 1, *options)
+    untrained_score = score(kind, untrained, model_labels, args.per_class, judge, real_features, 1, *options)
     rows = [(name, "requested label recognised", f"{trained_score['accuracy']:.1%}", ">= 80%"),
             (name, "untrained: requested label recognised", f"{untrained_score['accuracy']:.1%}", ""),
             (name, "Fréchet distance to real (trained)", f"{trained_score['frechet']:.1f}", "clearly < untrained"),
@@ -143,7 +144,8 @@ def score_model(kind: str, data: str, weights: Path, judge: Judge, real_features
         rows += [(name, "validation reconstruction loss L_R", f"{losses['val_reconstruction']:.3f}", ""),
                  (name, "validation KL (nats)", f"{losses['val_kl']:.3f}", "")]
     started = time.perf_counter()
-    plan = generate_plan(kind, weights, count=64, seed=7, guidance=args.guidance, steps=args.steps)
+    plan = generate_plan(kind, weights, count=64, seed=7, guidance=args.guidance, steps=args.steps,
+                         temperature=args.temperature)
     seconds = time.perf_counter() - started
     rows += [(name, "sheet of 64 samples, CPU seconds", f"{seconds:.2f}", "<= 10"),
              (name, "samples per second, CPU", f"{64 / seconds:.0f}", "")]
@@ -164,6 +166,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="checkpoint to score instead of the shipped one (one kind and one corpus only)")
     parser.add_argument("--guidance", type=float, default=None, help="diffusion guidance [default: the model's]")
     parser.add_argument("--steps", type=int, default=None, help="diffusion DDIM steps [default: the model's]")
+    parser.add_argument("--temperature", type=float, default=0.2, help="VAE sampling temperature [default: 0.2]")
     args = parser.parse_args(argv)
     torch.set_num_threads(max(1, min(2, torch.get_num_threads())))
     kinds, corpora = args.kinds.split(","), args.data.split(",")

@@ -67,6 +67,8 @@ def load_model(kind: str, path: str | os.PathLike[str] | None = None,
     state = {k: v.float() for k, v in payload.get("train", {}).get("ema", payload["model"]).items()}
     if kind == "vae" and "class_prior" not in state:  # version-1 weights: keep the standard normal prior
         state["class_prior"] = model.class_prior
+    if kind == "vae" and state["class_prior"].dim() == 3:  # version 2: one Gaussian per class, a 1-component mixture
+        state["class_prior"] = state["class_prior"].unsqueeze(1)
     model.load_state_dict(state)
     if kind == "diffusion":  # oneDNN's convolutions run about 15 % faster on channels-last weights (CPU, measured)
         model = model.to(memory_format=torch.channels_last)

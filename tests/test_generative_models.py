@@ -111,7 +111,7 @@ def _other_version(path):
         (None, "does not exist"),
         (_corrupt, "is not a readable checkpoint"),
         (_foreign, "is not a plotter generative checkpoint"),
-        (_other_version, "is format version 99; this plotter reads version 1 or 2"),
+        (_other_version, "is format version 99; this plotter reads version 1 or 2 or 3"),
     ],
 )
 def test_bad_checkpoints_give_one_clear_error_naming_the_file(tmp_path, make, message):
@@ -225,11 +225,77 @@ def test_missing_shipped_weights_for_a_corpus_say_how_to_train_them():
         load_model("vae", data="nowhere")
 
 
-def test_class_prior_is_fitted_to_each_class_codes(trained):
+def test_class_prior_keeps_the_posteriors_of_each_class(trained):
     model, labels = load_model("vae", trained["vae"].out / "vae.pt")
-    assert not torch.equal(model.class_prior[:, 1], torch.ones_like(model.class_prior[:, 1]))  # fitted at the end
+    assert model.config.prior_codes == 4  # four fonts: at most four training drawings of a label
+    assert not model.class_prior[:, :, 1].eq(1.0).all()  # fitted at the end of training
+    untouched = model.class_prior[1].clone()
     mu = torch.tensor([[1.0, 2.0, 0.0, 0.0], [3.0, 2.0, 0.0, 0.0], [-5.0, 0.0, 0.0, 0.0]])
-    model.fit_class_prior(mu, torch.tensor([0, 0, 2]))
-    assert model.class_prior[0, 0].tolist() == [2.0, 2.0, 0.0, 0.0]
-    assert model.class_prior[0, 1].tolist() == pytest.approx([1.0, 0.05, 0.05, 0.05])  # spread, floored
-    assert model.class_prior[2, 0].tolist() == [-5.0, 0.0, 0.0, 0.0] and model.class_prior[2, 1].eq(1.0).all()
+    logvar = torch.log(torch.tensor([[4.0] * 4, [1.0] * 4, [0.25] * 4]))
+    model.fit_class_prior(mu, logvar, torch.tensor([0, 0, 2]))
+    assert model.class_prior[0, :, 0].tolist() == [mu[0].tolist(), mu[1].tolist()] * 2  # repeated to 4 components
+    assert model.class_prior[0, :, 1, 0].tolist() == pytest.approx([2.0, 1.0, 2.0, 1.0])  # the posterior std
+    assert model.class_prior[2, :, 0].eq(mu[2]).all() and model.class_prior[2, :, 1].eq(0.5).all()
+    assert torch.equal(model.class_prior[1], untouched)  # a class without drawings keeps its prior
+
+
+def test_samples_start_from_a_code_of_their_class(trained, monkeypatch):
+    model, _ = load_model("vae", trained["vae"].out / "vae.pt")
+    means = torch.arange(model.config.prior_codes, dtype=torch.float32)[:, None].expand(-1, model.config.z_dim)
+    model.class_prior[3, :, 0], model.class_prior[3, :, 1] = means + 10, 1.0
+    seen = {}
+    monkeypatch.setattr(model, "decode", lambda z, labels, temperature, generator: seen.update(z=z, labels=labels))
+    model.sample(200, torch.full((200,), 3), temperature=1e-8, generator=torch.Generator().manual_seed(0))
+    components = seen["z"][:, 0] - 10
+    assert torch.allclose(seen["z"], (components.round() + 10)[:, None].expand_as(seen["z"]), atol=1e-3)
+    assert set(components.round().int().tolist()) == set(range(model.config.prior_codes))  # every code is used
+
+
+def test_kl_term_is_a_mean_over_latent_dimensions_floored_per_dimension():
+    from generative.sketch_vae import SketchVAE, SketchVAEConfig
+
+    torch.manual_seed(0)
+    model = SketchVAE(SketchVAEConfig(n_classes=5, **TINY["vae"]))
+    strokes, lengths = data.stroke5_batch([data.stroke3(d) for d in data.load_corpus("tiny")[:6]], 40)
+    labels = torch.arange(6) % 5
+    for floor in (0.0, 1e3):
+        model.config.kl_min = floor
+        with torch.no_grad():
+            losses = model(torch.from_numpy(strokes), torch.from_numpy(lengths), labels, kl_weight=0.5)
+        kl_per_dimension = max(float(losses["kl"]) / model.config.z_dim, floor)
+        assert float(losses["loss"] - losses["reconstruction"]) == pytest.approx(0.5 * kl_per_dimension, rel=1e-5)
+
+
+def test_vae_batches_hold_drawings_of_similar_length_each_drawn_equally_often():
+    from generative.sketch_vae import SketchVAEConfig
+    from generative.train import _Batches
+
+    drawings = data.hershey_drawings(("futural", "timesrb"), "ABCDEFGHIJ")
+    batches = _Batches("vae", drawings, data.labels_of(drawings), SketchVAEConfig(n_classes=20), torch.device("cpu"))
+    lengths = np.array([len(s) for s in batches.sequences])
+    rng = np.random.default_rng(0)
+    picks = [batches.pick(rng, 2) for _ in range(4000)]
+    order = np.sort(lengths)
+    widest_window = max(order[i + 3] - order[i] for i in range(len(order) - 3))
+    assert max(np.ptp(lengths[p]) for p in picks) <= widest_window < np.ptp(lengths)
+    counts = np.bincount(np.concatenate(picks), minlength=len(drawings))  # 400 expected each
+    assert 0.8 < counts.min() / counts.mean() and counts.max() / counts.mean() < 1.2  # the longest ones too
+    assert np.mean([lengths[p].max() for p in picks]) < 0.8 * np.mean(
+        [lengths[rng.integers(0, len(drawings), 2)].max() for _ in range(4000)])  # less padding than uniform
+    assert np.ptp(lengths[np.concatenate([batches.pick(rng, 3) for _ in range(50)])]) > widest_window  # few: uniform
+
+
+def test_version_2_vae_weights_still_sample_but_cannot_resume(trained, tmp_path):
+    from generative.checkpoint import load_checkpoint
+
+    payload = load_checkpoint(trained["vae"].out / "checkpoint.pt", "sketch_vae", 3)
+    config = {k: v for k, v in payload["config"].items() if k != "prior_codes"}  # version 2 had no mixture
+    weights = {**payload["model"], "class_prior": payload["model"]["class_prior"][:, 0]}  # one Gaussian per class
+    old = tmp_path / "checkpoint.pt"
+    save_checkpoint(old, kind="sketch_vae", version=2, config=config, labels=payload["labels"], data="tiny",
+                    model=weights, train={**payload["train"], "ema": weights})
+    model, _ = load_model("vae", old)
+    assert torch.equal(model.class_prior[:, 0], weights["class_prior"])
+    assert generate_plan("vae", old, count=2, label="A", seed=1).path_count >= 0
+    with pytest.raises(CheckpointError, match="is format version 2; this plotter reads version 3 \\(train it again\\)"):
+        train(_config("vae", tmp_path, 5), resume=True, progress=False)
