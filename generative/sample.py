@@ -12,7 +12,6 @@ weights, seed and options give the same drawing.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import numpy as np
 import torch
@@ -20,20 +19,14 @@ from torch import nn
 
 from plotter.plan import Plan
 
-from . import diffusion, sketch_vae
+from . import default_weights, diffusion, sketch_vae
 from .checkpoint import load_checkpoint
 from .data import load_corpus, stroke3, stroke5_batch, strokes_from_stroke3
 from .errors import CheckpointError, GenerativeError
 from .sheet import Sample, sheet_plan
 from .trace import REDUCTIONS, reduce_raster
 
-WEIGHTS = Path(__file__).parent / "weights"
 KINDS = ("vae", "diffusion")
-
-
-def default_weights(kind: str, data: str = "hershey") -> Path:
-    """Shipped weights of ``kind`` trained on corpus ``data``: ``<kind>.pt`` (Hershey), else ``<kind>-<data>.pt``."""
-    return WEIGHTS / (f"{kind}.pt" if data == "hershey" else f"{kind}-{data}.pt")
 
 
 def build_model(kind: str, config: dict[str, object]) -> nn.Module:

@@ -186,3 +186,15 @@ def test_a_vae_piece_is_signed_in_the_darkest_pen():
     assert [layer.name for layer in plan.layers] == ["black"]
     assert plan.metadata["painter"] == "vae" and plan.metadata["title"] == piece_title(spec)
     assert max(float(p[:, 1].max()) for p in plan.layers[0].paths) > plan.page_mm[1] - 20  # signed below
+
+
+@pytest.mark.parametrize("painter", ["vae", "diffusion"])
+def test_a_generator_piece_is_refused_when_its_weights_changed(tmp_path, monkeypatch, painter):
+    weights = tmp_path / f"{painter}.pt"
+    weights.write_bytes(b"weights as shipped")
+    monkeypatch.setattr("plotter.gallery.pieces.default_weights", lambda kind, data: weights)
+    spec = choose_piece(3, painter, page="a5", pens=[Pen("black")], today="2026-11-25")
+    assert spec.params["paint"]["weights_sha256"] == hashlib.sha256(b"weights as shipped").hexdigest()
+    weights.write_bytes(b"weights retrained")
+    with pytest.raises(PlotterError, match=f"{painter} weights .* has changed"):
+        make_piece(spec, 3)

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
+from generative import default_weights
 from painters import fool as fool_painter
 from painters.aaron import AaronParams, draw
 from painters.fool.palette import pen_darkness
@@ -132,6 +133,8 @@ def choose_piece(number: int, painter: str, *, page: str | tuple[float, float], 
         paint = _fool_params(Path(images), turn, np.random.default_rng(number))
     else:
         paint = dict(SAMPLES[painter])
+        weights = default_weights(painter, paint["data"])
+        paint["weights_sha256"] = _sha256(weights) if weights.is_file() else "missing"
     return PieceSpec(painter, number, {**common, "paint": paint})
 
 
@@ -197,6 +200,7 @@ def _paint(spec: PieceSpec, page: tuple[float, float], pens: tuple[Pen, ...], ma
         picture = load_image(_unchanged(Path(paint["image"]), paint["sha256"]))
         return fool_painter.paint(picture, mood=paint["mood"], abstraction=paint["abstraction"], pens=pens,
                                   page=page, margin_mm=margin_mm, seed=spec.seed)
+    _unchanged(default_weights(spec.painter, paint["data"]), paint["weights_sha256"], f"{spec.painter} weights")
     from generative.sample import generate_plan  # torch: loaded only for the pieces that need it
 
     sheet = generate_plan(spec.painter, count=paint["count"], temperature=paint["temperature"], seed=spec.seed,
@@ -205,14 +209,15 @@ def _paint(spec: PieceSpec, page: tuple[float, float], pens: tuple[Pen, ...], ma
     return sheet.with_layers(Layer(darkest, layer.paths) for layer in sheet.layers)
 
 
-def _unchanged(image: Path, sha256: str) -> Path:
-    """The piece's image, refused if it was removed or changed since the piece was chosen."""
-    if not image.is_file():
-        raise PlotterError(f"the piece's image {image} is gone; it cannot be painted again")
-    if _sha256(image) != sha256:
-        raise PlotterError(f"the piece's image {image} has changed since the piece was chosen (sha256 "
-                           f"{sha256[:12]}… recorded, {_sha256(image)[:12]}… now); a redraw would differ")
-    return image
+def _unchanged(source: Path, sha256: str, what: str = "image") -> Path:
+    """The file a piece is made from (its photograph, its generator's weights), refused if it was
+    removed or changed since the piece was chosen: the piece could not be drawn the same again."""
+    if not source.is_file():
+        raise PlotterError(f"the piece's {what} {source} is gone; it cannot be painted again")
+    if _sha256(source) != sha256:
+        raise PlotterError(f"the piece's {what} {source} has changed since the piece was chosen (sha256 "
+                           f"{sha256[:12]}… recorded, {_sha256(source)[:12]}… now); a redraw would differ")
+    return source
 
 
 # --- writing -----------------------------------------------------------------------
