@@ -9,9 +9,16 @@ the pen would draw) are rasterised like the real data and judged:
 - Fréchet distance between the classifier's penultimate features of real and generated
   rasters, for the trained model and for an untrained one of the same shape (target: clearly lower);
 - the VAE's reconstruction loss and KL on the validation split;
-- seconds to draw a sheet of 64 samples on the CPU (target ≤ 10 s).
+- seconds to draw a sheet of 64 samples on the CPU (target ≤ 10 s);
+- for the models with a latent code (``--interpolate``, issue 10: the VAE's path should be
+  smoother than the autoencoder's), walks between real drawings of label pairs
+  (``--pairs``): :func:`generative.smoothness.path_smoothness` of each row (mean and largest
+  change between neighbours, the largest step's share of all the change) and the judge's
+  confidence that each drawing on the way is one of the two end labels (mean, and the
+  lowest point of the path), averaged over the pairs.
 
     .venv/bin/python benchmarks/generative.py --out bench-output
+    .venv/bin/python benchmarks/generative.py --kinds vae --data hershey --interpolate ae=runs/ae-h/ae.pt,vae
     .venv/bin/python benchmarks/generative.py --kinds diffusion --data aaron --weights runs/diffusion-aaron/diffusion.pt
 """
 
@@ -34,13 +41,23 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from generative.data import labels_of, load_corpus, rasterize, rasterize_all, split  # noqa: E402
-from generative.sample import build_model, default_weights, generate_plan, load_model, sample_strokes  # noqa: E402
+from generative.models import get, latent_models  # noqa: E402
+from generative.sample import (  # noqa: E402
+    build_model,
+    default_weights,
+    generate_plan,
+    interpolation_rows,
+    load_model,
+    sample_strokes,
+)
 from generative.sheet import sheet_png  # noqa: E402
+from generative.smoothness import path_smoothness  # noqa: E402
 from generative.train import _Batches, validate  # noqa: E402
 from plotter.atomic import atomic_write  # noqa: E402
 from plotter.svg import write  # noqa: E402
 
 SIZE = 28
+PAIRS = {"hershey": "A:B,C:G,O:Q,1:7,M:W,a:d,E:F,3:8", "aaron": "figure:plant,plant:rock,rock:figure"}
 
 
 class Judge(nn.Module):
@@ -137,12 +154,13 @@ def score_model(kind: str, data: str, weights: Path, judge: Judge, real_features
             (name, "untrained: requested label recognised", f"{untrained_score['accuracy']:.1%}", ""),
             (name, "Fréchet distance to real (trained)", f"{trained_score['frechet']:.1f}", "clearly < untrained"),
             (name, "Fréchet distance to real (untrained)", f"{untrained_score['frechet']:.1f}", "")]
-    if kind == "vae":
+    if get(kind).inputs == "strokes":
         _, validation_set = split(load_corpus(data))
-        batches = _Batches("vae", validation_set, model_labels, model.config, torch.device("cpu"))
-        losses = validate("vae", model, batches, seed=0)
-        rows += [(name, "validation reconstruction loss L_R", f"{losses['val_reconstruction']:.3f}", ""),
-                 (name, "validation KL (nats)", f"{losses['val_kl']:.3f}", "")]
+        batches = _Batches(kind, validation_set, model_labels, model.config, torch.device("cpu"))
+        losses = validate(kind, model, batches, seed=0)
+        rows.append((name, "validation reconstruction loss L_R", f"{losses['val_reconstruction']:.3f}", ""))
+        if "val_kl" in losses:
+            rows.append((name, "validation KL (nats)", f"{losses['val_kl']:.3f}", ""))
     started = time.perf_counter()
     plan = generate_plan(kind, weights, count=64, seed=7, guidance=args.guidance, steps=args.steps,
                          temperature=args.temperature)
@@ -153,6 +171,29 @@ def score_model(kind: str, data: str, weights: Path, judge: Judge, real_features
     write(plan, args.out / f"generative-{kind}-{data}.svg")
     sheet_png(trained_score["samples"][:: args.per_class], args.out / f"generative-{kind}-{data}.png")
     return rows, trained_score["samples"]
+
+
+def smoothness_rows(data: str, judge: Judge, models: dict[str, str | None], pairs: str, steps: int,
+                    temperature: float, seed: int = 0) -> list[tuple[str, str, str, str]]:
+    """Each model's walks between the label pairs, scored by :func:`path_smoothness` and the judge, averaged."""
+    labels = labels_of(load_corpus(data))
+    scores: dict[str, list[dict[str, float]]] = {name: [] for name in models}
+    for pair in filter(None, pairs.split(",")):
+        first, last = pair.split(":")
+        _, rows = interpolation_rows(first, last, steps, models, data, temperature, seed)
+        for name, row in rows.items():
+            with torch.no_grad():
+                logits, _ = judge(torch.from_numpy(np.stack([rasterize(s, SIZE) for s in row])[:, None]).float())
+            ends = logits.softmax(-1)[:, [labels.index(first), labels.index(last)]].sum(1).numpy()
+            scores[name].append({**path_smoothness(row, SIZE), "confidence": float(ends.mean()),
+                                 "lowest": float(ends.min())})
+    measures = [("mean_step", "mean change between neighbours (raster RMS)", "{:.4f}", "vae < ae"),
+                ("max_step", "largest change between neighbours", "{:.4f}", "vae < ae"),
+                ("jump_share", "largest step's share of the change", "{:.2f}", f"even: {1 / (steps - 1):.2f}"),
+                ("confidence", "judge: one of the two end labels, mean", "{:.1%}", "vae > ae"),
+                ("lowest", "judge: one of the two end labels, lowest", "{:.1%}", "vae > ae")]
+    return [(f"{name}/{data}", f"interpolation: {what}", form.format(np.mean([s[key] for s in scores[name]])),
+             target) for name in models for key, what, form, target in measures]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -167,6 +208,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--guidance", type=float, default=None, help="diffusion guidance [default: the model's]")
     parser.add_argument("--steps", type=int, default=None, help="diffusion DDIM steps [default: the model's]")
     parser.add_argument("--temperature", type=float, default=0.2, help="VAE sampling temperature [default: 0.2]")
+    parser.add_argument("--interpolate", default="ae,vae",
+                        help="models to walk between label pairs, NAME[=CHECKPOINT],... ('': none); "
+                             "a model without weights for a corpus is left out")
+    parser.add_argument("--pairs", default=None, help="label pairs A:B,... [default: a few per corpus]")
+    parser.add_argument("--interpolate-steps", type=int, default=9)
+    parser.add_argument("--interpolate-temperature", type=float, default=0.01,
+                        help="decoding temperature of the walks: near greedy, so the change comes from the code")
     args = parser.parse_args(argv)
     torch.set_num_threads(max(1, min(2, torch.get_num_threads())))
     kinds, corpora = args.kinds.split(","), args.data.split(",")
@@ -185,6 +233,14 @@ def main(argv: list[str] | None = None) -> int:
             model_rows, _ = score_model(kind, data, weights, judge, real_features, args)
             rows += model_rows
             sheets.append(f"`generative-{kind}-{data}.png`")
+        walkers = latent_models(args.interpolate) if args.interpolate else {}
+        missing = [name for name, path in walkers.items() if not Path(path or default_weights(name, data)).is_file()]
+        rows += [(f"{name}/{data}", "interpolation weights", "missing", f"train: plotter train {name} --data {data}")
+                 for name in missing]
+        walkers = {name: path for name, path in walkers.items() if name not in missing}
+        if walkers:
+            rows += smoothness_rows(data, judge, walkers, args.pairs or PAIRS.get(data, ""), args.interpolate_steps,
+                                    args.interpolate_temperature)
 
     width = max(len(r[1]) for r in rows)
     table = [f"{'model':<18} {'measure':<{width}} {'value':>8}  target"]

@@ -1,4 +1,4 @@
-"""One training loop for both generators: seeded, validated, checkpointed, resumable exactly.
+"""One training loop for every generator (:mod:`generative.models`): seeded, validated, checkpointed, resumable exactly.
 
 Every random choice of step ``s`` (the batch, the VAE's z noise and dropout, the diffusion
 step and noise) is drawn from generators seeded by ``(seed, s)``; so the step number *is*
@@ -39,13 +39,14 @@ from plotter.atomic import atomic_write
 from .checkpoint import load_checkpoint, save_checkpoint
 from .data import Drawing, labels_of, load_corpus, rasterize, rasterize_all, split, stroke3, stroke5_batch
 from .errors import CheckpointError, GenerativeError
-from .sample import build_model, module_of, sample_strokes
+from .models import get
+from .sample import sample_strokes
 from .sheet import sheet_png
 
 
 @dataclass
 class TrainConfig:
-    kind: str = "vae"  # "vae" or "diffusion"
+    kind: str = "vae"  # a name of generative.models.NAMES: "vae", "diffusion", "ae"
     data: str = "hershey"  # a corpus of generative.data.CORPORA
     steps: int = 3000  # optimiser steps in all (a resumed run goes on to this many)
     batch_size: int = 64
@@ -118,13 +119,17 @@ def random_affines(rng: np.random.Generator, count: int, shift: float, scale: fl
 
 
 class _Batches:
-    """A model's view of the data: tensors for a list of drawing indices, augmented when given an rng."""
+    """A model's view of the data: tensors for a list of drawing indices, augmented when given an rng.
+
+    What a batch holds follows the kind's ``inputs``: stroke-5 sequences or rasters.
+    """
 
     def __init__(self, kind: str, drawings: list[Drawing], labels: list[str], model_config: Any,
                  device: torch.device, augment: tuple[float, float, float] = (0.0, 0.0, 0.0)) -> None:
-        self.kind, self.device, self.config, self.augment = kind, device, model_config, augment
+        self.device, self.config, self.augment = device, model_config, augment
+        self.strokes = get(kind).inputs == "strokes"
         self.classes = torch.tensor([labels.index(d.label) for d in drawings], dtype=torch.long)
-        if kind == "vae":
+        if self.strokes:
             self.sequences = [stroke3(d) for d in drawings]
             self.by_length = np.argsort([len(s) for s in self.sequences], kind="stable")
         else:
@@ -135,16 +140,16 @@ class _Batches:
         return len(self.classes)
 
     def pick(self, rng: np.random.Generator, count: int) -> np.ndarray:
-        """Indices of a training batch: uniform for rasters; drawings of similar length for the VAE.
+        """Indices of a training batch: uniform for rasters; drawings of similar length for sequences.
 
-        A VAE batch is padded to its longest drawing, and the RNNs' time grows with it; Hershey
+        A sequence batch is padded to its longest drawing, and the RNNs' time grows with it; Hershey
         glyphs have 4 to 87 points (mean 28), so a uniform batch of 64 is mostly padding (70 rows on
-        average). The VAE's batch comes from one chunk of the drawings in length order (chunks of
+        average). A sequence batch comes from one chunk of the drawings in length order (chunks of
         ``2·count`` from a random offset, the chunk of a random drawing): 36 rows on average, about
         twice the steps per second, and every drawing is still drawn equally often. Sets of fewer
         than ``8·count`` drawings (tests) are drawn uniformly: a few chunks would give few kinds of batch.
         """
-        if self.kind != "vae" or len(self) < 8 * count:
+        if not self.strokes or len(self) < 8 * count:
             return rng.integers(0, len(self), count)
         width, anchor, offset = 2 * count, int(rng.integers(len(self))), int(rng.integers(2 * count))
         low = anchor - (anchor - offset) % width
@@ -153,7 +158,7 @@ class _Batches:
     def get(self, indices: np.ndarray, rng: np.random.Generator | None = None) -> dict[str, torch.Tensor]:
         labels = self.classes[indices].to(self.device) if self.config.n_classes else None
         augmenting = rng is not None and any(self.augment)
-        if self.kind == "diffusion":
+        if not self.strokes:
             if not augmenting:
                 return {"x0": self.images[indices].to(self.device), "labels": labels}
             matrices, shifts = random_affines(rng, len(indices), *self.augment)
@@ -175,14 +180,6 @@ class _Batches:
                 "labels": labels}
 
 
-def _losses(kind: str, model: torch.nn.Module, batch: dict[str, torch.Tensor], step: int) -> dict[str, torch.Tensor]:
-    if kind == "vae":
-        from .sketch_vae import kl_annealing
-
-        return model(batch["strokes"], batch["lengths"], batch["labels"], kl_annealing(step, model.config))
-    return model(batch["x0"], batch["labels"])
-
-
 @torch.no_grad()
 def validate(kind: str, model: torch.nn.Module, data: _Batches, seed: int, batch_size: int = 128) -> dict[str, float]:
     """Mean losses over the validation set, with fixed noise (comparable from one call to the next)."""
@@ -191,7 +188,7 @@ def validate(kind: str, model: torch.nn.Module, data: _Batches, seed: int, batch
     totals: dict[str, float] = {}
     for start in range(0, len(data), batch_size):
         indices = np.arange(start, min(start + batch_size, len(data)))
-        losses = _losses(kind, model, data.get(indices), step=10**9)  # the VAE's full KL weight
+        losses = get(kind).losses(model, data.get(indices), step=10**9)  # the VAE's full KL weight
         for name, value in losses.items():
             totals[name] = totals.get(name, 0.0) + float(value) * len(indices)
     model.train()
@@ -201,7 +198,8 @@ def validate(kind: str, model: torch.nn.Module, data: _Batches, seed: int, batch
 def train(config: TrainConfig, resume: bool = False, progress: bool = True) -> TrainResult:
     """Train (or go on training) a generator; returns the loss history, step reached and time taken."""
     started = time.perf_counter()
-    module = module_of(config.kind)
+    generator = get(config.kind)
+    module = generator.module
     device = resolve_device(config.device)
     if config.lr_schedule not in LR_SCHEDULES:
         raise GenerativeError(f"unknown learning-rate schedule {config.lr_schedule!r}; "
@@ -223,12 +221,12 @@ def train(config: TrainConfig, resume: bool = False, progress: bool = True) -> T
     else:
         config = replace(config, lr_horizon=config.lr_horizon or config.steps)  # fixed for every resumed run
         conditional = {"n_classes": len(labels)}
-        if config.kind == "vae":  # the class prior keeps a posterior of each training drawing of the largest class
+        if generator.class_prior:  # it keeps a posterior of each training drawing of the largest class
             classes = [d.label for d in train_set] if config.model.get("n_classes", 1) else [""] * len(train_set)
             conditional["prior_codes"] = max(classes.count(label) for label in set(classes))
-        model_config = {**asdict(_default_model_config(config.kind)), **conditional, **config.model}
+        model_config = {**generator.default_config(), **conditional, **config.model}
     torch.manual_seed(config.seed)  # the initial weights
-    model = build_model(config.kind, model_config).to(device)
+    model = generator.build(model_config).to(device)
     optimiser = torch.optim.Adam(model.parameters(), lr=config.learning_rate)
     if payload is not None:
         model.load_state_dict(payload["model"])
@@ -265,7 +263,7 @@ def train(config: TrainConfig, resume: bool = False, progress: bool = True) -> T
         for group in optimiser.param_groups:
             group["lr"] = learning_rate(config, step_index)
         batch = train_data.get(train_data.pick(rng, config.batch_size), rng)
-        losses = _losses(config.kind, model, batch, step_index)
+        losses = generator.losses(model, batch, step_index)
         optimiser.zero_grad(set_to_none=True)
         losses["loss"].backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), config.grad_clip)
@@ -280,7 +278,7 @@ def train(config: TrainConfig, resume: bool = False, progress: bool = True) -> T
         if step % config.checkpoint_every == 0 or step == config.steps:
             save(out / "checkpoint.pt", full=True)
 
-    if config.kind == "vae":
+    if generator.class_prior:
         fit_class_prior(ema, train_data)
         save(out / "checkpoint.pt", full=True)  # with the fitted prior
     save(out / f"{config.kind}.pt", full=False)
@@ -293,7 +291,7 @@ def train(config: TrainConfig, resume: bool = False, progress: bool = True) -> T
 
 @torch.no_grad()
 def fit_class_prior(model: torch.nn.Module, data: _Batches, batch_size: int = 256) -> None:
-    """Give a VAE the posteriors of its (unaugmented) training drawings, per class, as its sampling prior."""
+    """Give a VAE (or an autoencoder) the posteriors of its (unaugmented) training drawings, per class, as its prior."""
     model.eval()
     means, logvars, classes = [], [], []
     for start in range(0, len(data), batch_size):
@@ -312,11 +310,6 @@ def update_ema(ema: torch.nn.Module, model: torch.nn.Module, decay: float, step:
     d = min(decay, (1 + step) / (10 + step)) if decay > 0 else 0.0
     for average, current in zip(ema.parameters(), model.parameters(), strict=True):
         average.lerp_(current, 1.0 - d)
-
-
-def _default_model_config(kind: str) -> Any:
-    module = module_of(kind)
-    return module.SketchVAEConfig() if kind == "vae" else module.DiffusionConfig()
 
 
 def _write_json(path: Path, value: Any) -> None:

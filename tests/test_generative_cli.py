@@ -60,7 +60,16 @@ def test_the_shipped_aaron_diffusion_draws_the_requested_kind_on_the_page(tmp_pa
         (generate, ["vae", "--weights", "missing.pt", "-o", "x.svg"], "checkpoint 'missing.pt' does not exist"),
         (train, ["vae", "--data", "quickdraw", "--steps", "1", "--out", "run"], "unknown data set 'quickdraw'"),
         (generate, ["vae", "--data", "nowhere", "-o", "x.svg"], "no shipped vae weights for data set 'nowhere'"),
-        (generate, ["diffusion", "--interpolate", "A", "B", "-o", "x.svg"], "--interpolate needs the vae"),
+        (generate, ["diffusion", "--interpolate", "A", "B", "-o", "x.svg"],
+         "diffusion has no latent code to walk between two drawings; models with one: vae, ae"),
+        (generate, ["interpolate", "--from", "A", "-o", "x.svg"], "--from A --to B go with 'plotter generate interp"),
+        (generate, ["vae", "--from", "A", "--to", "B", "-o", "x.svg"], "--from A --to B go with"),
+        (generate, ["interpolate", "--from", "A", "--to", "B", "--models", "ae,diffusion", "-o", "x.svg"],
+         "diffusion has no latent code"),
+        (generate, ["interpolate", "--from", "A", "--to", "B", "--weights", "w.pt", "-o", "x.svg"],
+         "give each model's checkpoint in --models"),
+        (generate, ["interpolate", "--from", "A", "--to", "B", "--models", "ae", "--data", "nowhere", "-o", "x.svg"],
+         "no shipped ae weights for data set 'nowhere'"),
     ],
 )
 def test_bad_input_raises_one_plotter_error(tmp_path, monkeypatch, command, args, message):

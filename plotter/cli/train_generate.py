@@ -11,12 +11,15 @@ from pathlib import Path
 
 import click
 
+from generative.models import LATENT_NAMES, NAMES
+
 from ..stats import plan_stats
 from ..svg import write
 from .progress import duration, metres, summary
 from .types import PAGE
 
-KINDS = click.Choice(["vae", "diffusion"])
+KINDS = click.Choice(NAMES)
+INTERPOLATE = "interpolate"  # plotter generate interpolate: one row per model between two drawings
 
 
 @click.command("train")
@@ -38,6 +41,7 @@ def train(kind: str, data: str, steps: int, device: str, out: Path | None, seed:
       plotter train diffusion --steps 2000 --device cuda
       plotter train vae --steps 5000 --out runs/vae --resume
       plotter train diffusion --data aaron --steps 1500 --out runs/diffusion-aaron
+      plotter train ae --data hershey --steps 4000 --out runs/ae-h
     """
     from generative.train import TrainConfig
     from generative.train import train as run_training
@@ -51,7 +55,7 @@ def train(kind: str, data: str, steps: int, device: str, out: Path | None, seed:
 
 
 @click.command("generate")
-@click.argument("kind", type=KINDS)
+@click.argument("kind", type=click.Choice([*NAMES, INTERPOLATE]))
 @click.option("--data", default="hershey", show_default=True,
               help="Which shipped weights: those trained on this corpus (hershey, aaron).")
 @click.option("--label", default=None, help="Class to draw (A, 7, plant, ...); default: a mix of all classes.")
@@ -61,11 +65,16 @@ def train(kind: str, data: str, steps: int, device: str, out: Path | None, seed:
 @click.option("--guidance", type=click.FloatRange(0.0, 20.0), default=None,
               help="Diffusion classifier-free guidance weight [default: the model's].")
 @click.option("--steps", type=click.IntRange(2, 1000), default=None,
-              help="Diffusion: DDIM steps [default: the model's]. VAE --interpolate: drawings in the row [9].")
+              help="Diffusion: DDIM steps [default: the model's]. Interpolation: drawings in a row [9].")
 @click.option("--reduce", type=click.Choice(["auto", "skeleton", "hatch"]), default="auto", show_default=True,
               help="Diffusion rasters to strokes: centre lines, outline + hatching, or chosen by ink width.")
 @click.option("--interpolate", nargs=2, default=None, metavar="A B",
-              help="VAE: a row of drawings decoded between the codes of a drawing of label A and one of B.")
+              help="vae, ae: a row of drawings decoded between the codes of a drawing of label A and one of B.")
+@click.option("--from", "first", default=None, metavar="A", help="interpolate: the label of the first drawing.")
+@click.option("--to", "last", default=None, metavar="B", help="interpolate: the label of the last drawing.")
+@click.option("--models", default="ae,vae", show_default=True, metavar="M[=CKPT],...",
+              help=f"interpolate: one row per model ({', '.join(LATENT_NAMES)}), each with its shipped weights "
+                   "or the checkpoint after '='.")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--page", type=PAGE, default="a4", show_default=True)
 @click.option("--margin", "margin_mm", type=click.FloatRange(0, min_open=False), default=15.0, show_default=True,
@@ -74,8 +83,9 @@ def train(kind: str, data: str, steps: int, device: str, out: Path | None, seed:
               help="Checkpoint to load [default: the shipped weights].")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
 def generate(kind: str, data: str, label: str | None, count: int, temperature: float, guidance: float | None,
-             steps: int | None, reduce: str, interpolate: tuple[str, str] | None, seed: int,
-             page: tuple[float, float], margin_mm: float, weights: Path | None, output: Path) -> None:
+             steps: int | None, reduce: str, interpolate: tuple[str, str] | None, first: str | None,
+             last: str | None, models: str, seed: int, page: tuple[float, float], margin_mm: float,
+             weights: Path | None, output: Path) -> None:
     """Draw a sheet of samples from a trained generator as SVG.
 
     \b
@@ -84,20 +94,34 @@ def generate(kind: str, data: str, label: str | None, count: int, temperature: f
       plotter generate diffusion --label 7 --page a5 -o sevens.svg
       plotter generate diffusion --data aaron --label plant --reduce hatch -o plants.svg
       plotter generate vae --interpolate A B --steps 9 -o sheet.svg
+      plotter generate interpolate --from A --to B --steps 9 --models ae,vae -o sheet.svg
+      plotter generate interpolate --from 1 --to 7 --models ae=runs/ae-h/ae.pt,vae -o ones-to-sevens.svg
     """
     from generative.errors import GenerativeError
-    from generative.sample import generate_plan, interpolation_plan
+    from generative.models import latent, latent_models
+    from generative.sample import generate_plan, interpolation_plan, interpolation_sheet
 
     started = time.perf_counter()
-    if interpolate is not None:
-        if kind != "vae":
-            raise GenerativeError("--interpolate needs the vae: the diffusion model has no latent code to walk")
-        plan = interpolation_plan(*interpolate, steps or 9, weights, data, temperature, seed, page, margin_mm)
+    if (first is None or last is None) != (kind != INTERPOLATE):
+        raise GenerativeError("--from A --to B go with 'plotter generate interpolate' (and it needs both)")
+    if kind == INTERPOLATE:
+        if weights is not None:
+            raise GenerativeError("interpolate: give each model's checkpoint in --models (ae=PATH,vae=PATH), "
+                                  "not --weights")
+        chosen = latent_models(models)
+        plan = interpolation_sheet(first, last, steps or 9, tuple(chosen), chosen, data, temperature, seed, page,
+                                   margin_mm)
+        command = _interpolate_command(first, last, models, data, temperature, steps, seed, page, output)
     else:
-        plan = generate_plan(kind, weights, count, label, temperature, seed, page, guidance, margin_mm, data, reduce,
-                             steps)
-    command = _command(kind, data, label, count, temperature, guidance, steps, reduce, interpolate, seed, page,
-                       output)
+        if interpolate is not None:
+            latent(kind)  # the diffusion model has no code to walk
+            plan = interpolation_plan(*interpolate, steps or 9, weights, data, temperature, seed, page, margin_mm,
+                                      kind)
+        else:
+            plan = generate_plan(kind, weights, count, label, temperature, seed, page, guidance, margin_mm, data,
+                                 reduce, steps)
+        command = _command(kind, data, label, count, temperature, guidance, steps, reduce, interpolate, seed, page,
+                           output)
     write(plan.with_metadata(command=command), output)
     facts = plan_stats(plan)
     summary(f"wrote {output}: {facts.paths} strokes, pen-down {metres(facts.pen_down_mm)}, "
@@ -122,3 +146,10 @@ def _command(kind: str, data: str, label: str | None, count: int, temperature: f
     if reduce != "auto":
         parts.append(f"--reduce {reduce}")
     return " ".join([*parts, f"-o {output}"])
+
+
+def _interpolate_command(first: str, last: str, models: str, data: str, temperature: float, steps: int | None,
+                         seed: int, page: tuple[float, float], output: Path) -> str:
+    return " ".join([f"plotter generate {INTERPOLATE} --from {first} --to {last} --steps {steps or 9}",
+                     f"--models {models} --data {data} --temperature {temperature:g} --seed {seed}",
+                     f"--page {page[0]:g}x{page[1]:g}mm -o {output}"])
