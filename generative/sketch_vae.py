@@ -87,9 +87,12 @@ class SketchVAE(nn.Module):
         return mu, logvar
 
     def _condition(self, z: torch.Tensor, labels: torch.Tensor | None) -> torch.Tensor:
+        """The decoder's condition: z and the class — a label per row (long), or already an embedding
+        per row (float: a blend of two classes' embeddings, for interpolation)."""
         if self.class_embedding is None:
             return z
-        return torch.cat([z, self.class_embedding(labels)], dim=-1)  # (B, z + class)
+        classes = labels if labels.is_floating_point() else self.class_embedding(labels)
+        return torch.cat([z, classes], dim=-1)  # (B, z + class)
 
     def _scaled(self, strokes: torch.Tensor) -> torch.Tensor:
         return torch.cat([strokes[..., :2] / self.config.offset_scale, strokes[..., 2:]], dim=-1)
@@ -217,11 +220,16 @@ class SketchVAE(nn.Module):
     def interpolate(self, strokes: torch.Tensor, lengths: torch.Tensor, steps: int,
                     labels: torch.Tensor | None = None, temperature: float = 0.1,
                     generator: torch.Generator | None = None) -> list[np.ndarray]:
-        """``steps`` drawings on the straight line between the latent means of two drawings (a batch of 2)."""
+        """``steps`` drawings on the straight line between the latent means of two drawings (a batch of 2).
+
+        With classes, the class embedding moves along the same line as z: switching the label
+        half-way would put a jump in the middle of every path, whatever the latent space is like.
+        """
         mu, _ = self.encode(strokes, lengths)
         t = torch.linspace(0, 1, steps, device=mu.device)[:, None]
         z = (1 - t) * mu[0] + t * mu[1]  # (steps, z)
-        step_labels = None
-        if labels is not None:
-            step_labels = torch.where(t[:, 0] < 0.5, labels[0], labels[1])
-        return self.decode(z, step_labels, temperature, generator)
+        classes = None
+        if labels is not None and self.class_embedding is not None:
+            ends = self.class_embedding(labels)  # (2, class_dim)
+            classes = (1 - t) * ends[0] + t * ends[1]
+        return self.decode(z, classes, temperature, generator)

@@ -11,6 +11,7 @@ from generative import data  # noqa: E402
 from generative.checkpoint import save_checkpoint  # noqa: E402
 from generative.errors import CheckpointError, GenerativeError  # noqa: E402
 from generative.sample import generate_plan, load_model  # noqa: E402
+from generative.sketch_vae import SketchVAE, SketchVAEConfig  # noqa: E402
 from generative.train import TrainConfig, learning_rate, random_affines, resolve_device, train  # noqa: E402
 
 TINY = {
@@ -299,3 +300,18 @@ def test_version_2_vae_weights_still_sample_but_cannot_resume(trained, tmp_path)
     assert generate_plan("vae", old, count=2, label="A", seed=1).path_count >= 0
     with pytest.raises(CheckpointError, match="is format version 2; this plotter reads version 3 \\(train it again\\)"):
         train(_config("vae", tmp_path, 5), resume=True, progress=False)
+
+
+def test_an_interpolation_moves_the_class_along_with_the_code_instead_of_switching_half_way(monkeypatch):
+    torch.manual_seed(0)
+    model = SketchVAE(SketchVAEConfig(n_classes=3, enc_hidden=8, dec_hidden=16, z_dim=4, n_mixtures=2, class_dim=4))
+    seen = {}
+    monkeypatch.setattr(model, "decode", lambda z, classes, temperature, generator: seen.update(z=z, c=classes))
+    strokes = torch.zeros(2, 5, 5)
+    strokes[:, :, 2] = 1.0
+    model.interpolate(strokes, torch.tensor([5, 5]), 5, labels=torch.tensor([0, 2]))
+    ends = model.class_embedding(torch.tensor([0, 2]))
+    assert torch.allclose(seen["c"][0], ends[0]) and torch.allclose(seen["c"][-1], ends[1])
+    assert torch.allclose(seen["c"][2], (ends[0] + ends[1]) / 2)  # half-way: half of each class
+    steps = (seen["c"][1:] - seen["c"][:-1]).norm(dim=1)
+    assert torch.allclose(steps, steps[0].expand_as(steps), atol=1e-6)  # even steps, no jump
