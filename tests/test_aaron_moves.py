@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from drawn import segments
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -13,15 +14,6 @@ from plotter import ops
 from plotter.plan import Plan
 
 A5 = (148.0, 210.0)
-
-
-def _segments(paths):
-    """The undirected segments drawn, rounded: what is on paper whatever the order."""
-    out = []
-    for p in paths:
-        for a, b in zip(p[:-1].round(9).tolist(), p[1:].round(9).tolist(), strict=True):
-            out.append(tuple(sorted((tuple(a), tuple(b)))))
-    return sorted(out)
 
 
 def _ring(centre, radius, count=24):
@@ -59,7 +51,7 @@ def test_order_draws_the_same_segments_and_never_travels_more_than_the_project_s
              for x, y, r, closed in specs]
     ordered = pen_order(paths, (0.0, 0.0))
     assert len(ordered) == len(paths)
-    assert _segments(ordered) == _segments(paths)
+    assert segments(ordered) == segments(paths)
     assert travel(ordered, np.zeros(2)) <= _sorted_travel(paths) + 1e-6
 
 
@@ -68,3 +60,10 @@ def test_the_painters_order_is_one_the_project_sort_keeps():
     sorted_plan = ops.sort_paths(plan)
     for mine, theirs in zip(plan.layers, sorted_plan.layers, strict=True):
         assert [p.tolist() for p in mine.paths] == [p.tolist() for p in theirs.paths]
+
+
+@settings(max_examples=15, deadline=None, derandomize=True)
+@given(st.lists(st.tuples(st.floats(0, 200), st.floats(0, 200)), min_size=2, max_size=30))
+def test_order_never_travels_more_than_the_order_it_is_given(starts):
+    paths = [np.array([[x, y], [x + 3.0, y + 1.0]]) for x, y in starts]
+    assert travel(pen_order(paths, (0.0, 0.0)), np.zeros(2)) <= travel(paths, np.zeros(2)) + 1e-6

@@ -31,6 +31,7 @@ from .occlusion import MIN_PIECE_MM, Visible, occlude
 from .params import AaronParams, option_name
 from .rules import Trace
 from .space import Stage
+from .trails import euler_trails
 
 DEFAULT_PENS = (Pen("black", "#1b1b1b", 0.3),)
 #: Closed forms with a shorter outline (mm) are not drawn.
@@ -101,7 +102,8 @@ def draw(seed: int = 1, params: AaronParams | None = None, page: tuple[float, fl
     frame = shapely.box(*stage.area)
     pen_at = np.zeros(2)  # each pen starts where the one before it stopped
     for name, paths in layers.items():
-        strokes = join_touching(pen_order(_within(paths, frame), pen_at), by_name[name].width_mm)
+        width = by_name[name].width_mm
+        strokes = join_touching(pen_order(euler_trails(_within(paths, frame), width), pen_at), width)
         builder.pen(by_name[name])
         for path in strokes:
             builder.add(path, pen=name)

@@ -6,8 +6,10 @@ outline is started at the point nearest the pen (a ring has no fixed start). The
 starts from the project's own ordering (:func:`plotter.ops.sort_paths`), which sees a
 ring only at its first point, then improves it with what that ordering lacks: 2-opt
 and or-opt moves that know every ring may be entered anywhere, each round re-entering
-every ring at its best point. Ink is ink, so the order changes nothing on paper; the
-drawing levels above still think nearest first and outline before fill.
+every ring at its best point. The order given is improved too and kept where it ends
+shortest: the trails of :mod:`.trails` come one jump after another. Ink is ink, so the
+order changes nothing on paper; the drawing levels above still think nearest first and
+outline before fill.
 
 >>> import numpy as np
 >>> far, near = np.array([[50.0, 0.0], [60.0, 0.0]]), np.array([[10.0, 0.0], [0.0, 0.0]])
@@ -42,7 +44,7 @@ def pen_order(paths: Sequence[np.ndarray], start: Sequence[float] = (0.0, 0.0)) 
         builder.add(path)
     origin = np.asarray(start, dtype=float)
     sorted_ = list(ops.sort_paths(builder.build(), start=(float(origin[0]), float(origin[1]))).layers[0].paths)
-    tries = [_improve(first, origin) for first in (sorted_, _nearest_first(paths, origin))]
+    tries = [_improve(first, origin) for first in (sorted_, _nearest_first(paths, origin), list(paths))]
     return min(tries, key=lambda order: travel(order, origin))
 
 
