@@ -6,8 +6,20 @@ see the same result; run with ``--hypothesis-profile=explore`` to search new exa
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import settings
+
+from painters.schotter import SchotterParams, paint
+from plotter import svg
 
 settings.register_profile("default", derandomize=True, deadline=None, print_blob=True)
 settings.register_profile("explore", deadline=None, max_examples=500)
 settings.load_profile("default")
+
+
+@pytest.fixture
+def piece(tmp_path):
+    """A small Schotter in two pens, portrait A4: larger than every machine's bed, so plotting it needs --fit."""
+    path = tmp_path / "piece.svg"
+    svg.write(paint(2, SchotterParams(columns=3, rows=12, accent_every=6)), path)
+    return path

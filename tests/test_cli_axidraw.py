@@ -8,12 +8,12 @@ from __future__ import annotations
 import sys
 
 import pytest
+from cli_run import run
 
 from hardware.ebb_sim import EbbSim
 from hardware.ports import serve_pty
 from painters.schotter import SchotterParams, paint
 from plotter import svg
-from plotter.cli import main
 
 
 @pytest.fixture
@@ -22,12 +22,6 @@ def piece(tmp_path):
     path = tmp_path / "piece.svg"
     svg.write(paint(2, SchotterParams(columns=3, rows=20, accent_every=10)), path)
     return path
-
-
-def run(args, capsys):
-    code = main([str(a) for a in args])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_a_drawing_off_the_bed_is_refused_without_fit(tmp_path, piece, capsys, monkeypatch):

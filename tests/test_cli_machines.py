@@ -13,6 +13,7 @@ import time
 import numpy as np
 import pytest
 import serial
+from cli_run import run
 
 from hardware.grbl_sim import GrblSim
 from hardware.job import run_job
@@ -21,7 +22,6 @@ from hardware.ports import SimulatedPort
 from hardware.streamer import GrblStreamer
 from painters.schotter import SchotterParams, paint
 from plotter import svg
-from plotter.cli import main
 from plotter.cli.plot import plot_file
 from plotter.machines import load_machine
 
@@ -36,12 +36,6 @@ def piece(tmp_path):
     path = tmp_path / "piece.svg"
     svg.write(paint(2, SchotterParams(columns=3, rows=20, accent_every=10)), path)
     return path
-
-
-def run(args, capsys):
-    code = main([str(a) for a in args])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_machines_lists_the_builtins_and_shows_one_as_loadable_toml(tmp_path, capsys):

@@ -4,12 +4,11 @@ a plot killed between two strokes resumes to draw every stroke exactly once."""
 from __future__ import annotations
 
 import pytest
+from cli_run import run
 from shapely import LineString
 
 from hardware.journal import Journal
-from painters.schotter import SchotterParams, paint
 from plotter import svg
-from plotter.cli import main
 from plotter.cli.plot import plot_file
 from plotter.machines import fit_to_bed, load_machine
 
@@ -21,20 +20,6 @@ STROKES = 36
 
 class Killed(BaseException):
     """Stands in for SIGKILL between two strokes."""
-
-
-@pytest.fixture
-def piece(tmp_path):
-    """A small Schotter in two pens, portrait A4: larger than every bed here, so it needs --fit."""
-    path = tmp_path / "piece.svg"
-    svg.write(paint(2, SchotterParams(columns=3, rows=12, accent_every=6)), path)
-    return path
-
-
-def run(args, capsys):
-    code = main([str(a) for a in args])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def farthest_mm(drawn_svg, planned):

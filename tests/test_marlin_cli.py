@@ -13,25 +13,9 @@ import time
 
 import pytest
 import serial
+from cli_run import run
 
 from hardware.marlin_protocol import frame
-from painters.schotter import SchotterParams, paint
-from plotter import svg
-from plotter.cli import main
-
-
-@pytest.fixture
-def piece(tmp_path):
-    """A small Schotter, two pens (portrait A4: needs --fit on the 220 mm Marlin bed)."""
-    path = tmp_path / "piece.svg"
-    svg.write(paint(2, SchotterParams(columns=3, rows=12, accent_every=6)), path)
-    return path
-
-
-def run(args, capsys):
-    code = main([str(a) for a in args])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_a_marlin_port_that_does_not_open_is_one_line_and_leaves_no_job(tmp_path, piece, capsys, monkeypatch):
