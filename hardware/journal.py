@@ -38,6 +38,14 @@ def program_digest(lines: Iterable[str]) -> str:
     return digest.hexdigest()
 
 
+def job_finished(path: str | os.PathLike[str]) -> bool | None:
+    """Whether the job journalled at ``path`` has finished; ``None`` when there is no readable journal there."""
+    try:
+        return Journal.open(path).finished if Path(path).exists() else None
+    except JournalError:
+        return None
+
+
 @dataclass
 class Journal:
     """An open journal; every ``record_*`` call is on disk (fsync'd) when it returns."""

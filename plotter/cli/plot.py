@@ -27,7 +27,7 @@ from hardware.ebb_sim import EbbSim
 from hardware.grbl_protocol import DeviceError
 from hardware.grbl_sim import GrblSim
 from hardware.job import JobResult, run_job
-from hardware.journal import Journal, JournalError, program_digest
+from hardware.journal import Journal, JournalError, job_finished, program_digest
 from hardware.marlin_sim import MarlinSim
 
 from .. import preview, svg
@@ -120,13 +120,6 @@ def plot_file(
     return PlotOutcome(journal.path, job, machine, plan, device, total_s)
 
 
-def _unfinished(path: Path) -> bool:
-    try:
-        return path.exists() and not Journal.open(path).finished
-    except JournalError:
-        return False
-
-
 def _new_journal(path: Path, digest: str, strokes: int, **how) -> Journal:
     """A fresh journal at ``path``; a finished job's journal there is replaced, an unfinished one never."""
     if path.exists():
@@ -211,7 +204,7 @@ def plot(source, machine_name, port, fit, journal_path, resume, sim_out, toleran
     except (DeviceError, KeyboardInterrupt):
         bar.close()
         journal = resume or journal_path or (Path(f"{source.stem}.plotjob") if source else None)
-        if journal is not None and _unfinished(journal):
+        if journal is not None and job_finished(journal) is False:
             click.echo(f"plotter: the job stopped; go on later with: plotter plot --resume {journal}", err=True)
         raise
     bar.close()

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from hardware.grbl_protocol import DeviceError
-from hardware.journal import Journal, JournalError
+from hardware.journal import job_finished
 from painters.aaron import DEFAULT_PENS
 
 from .. import svg
@@ -146,7 +146,7 @@ class Gallery:
         started, drawn_mm = time.monotonic(), 0.0
         self.operator.forget_paper()
         last_error = None
-        while not _finished(journal):
+        while not job_finished(journal):
             try:
                 drawn_mm = self._plot(piece, svg_path, journal)
             except OperatorStop:
@@ -295,13 +295,6 @@ def only_gallery_in(folder: Path) -> Iterator[None]:
         yield
     finally:
         handle.close()
-
-
-def _finished(journal: Path) -> bool:
-    try:
-        return journal.exists() and Journal.open(journal).finished
-    except JournalError:
-        return False
 
 
 def _today() -> str:
