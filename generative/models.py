@@ -4,8 +4,9 @@
 on names. A kind is a :class:`Generator`: the module that holds its network (its ``KIND``,
 ``VERSION`` and ``WEIGHTS_VERSIONS`` stamp and check the checkpoints), what a training batch
 holds (stroke-5 sequences or rasters), the loss of a batch and how a trained model draws
-samples as unit-box polylines. A new kind (issue 10: gan, dream, transformer) is one subclass
-and one entry in :data:`GENERATORS`.
+samples as unit-box polylines. A new kind is one subclass and one entry in :data:`GENERATORS`;
+one with several players (the GAN) also overrides :meth:`Generator.optimisers` and
+:meth:`Generator.train_step`.
 
 This module imports no torch, so the CLI can list :data:`NAMES` where torch is missing; each
 method imports its model module when called.
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from torch import nn
 
     from .sheet import Sample
+    from .train import TrainConfig
 
 
 class Generator:
@@ -38,6 +40,8 @@ class Generator:
     inputs: str  # what a training batch holds: "strokes" (stroke-5 sequences) or "rasters" (images in [-1, 1])
     latent = False  # encodes a drawing to a code, so it can walk between two drawings
     class_prior = False  # samples start from the codes of its training drawings, fitted after training
+    loss_terms: tuple[str, ...] = ("loss",)  # the training losses loss.png draws, one curve each
+    temperature = 0.2  # sampling temperature when none is asked for: low is tidy, high is wild
 
     @property
     def module(self) -> ModuleType:
@@ -53,6 +57,31 @@ class Generator:
     def losses(self, model: nn.Module, batch: dict[str, torch.Tensor], step: int) -> dict[str, torch.Tensor]:
         """``loss`` (to minimise) and the named terms of one batch at training step ``step``."""
         raise NotImplementedError
+
+    def optimisers(self, model: nn.Module, config: TrainConfig) -> dict[str, torch.optim.Optimizer]:
+        """The named optimisers of a run (all saved in a checkpoint); one Adam over every weight by default.
+
+        The training loop sets each group's rate every step to the schedule's × the group's ``lr_scale`` (default 1).
+        """
+        import torch
+
+        return {"model": torch.optim.Adam(model.parameters(), lr=config.learning_rate)}
+
+    def train_step(self, model: nn.Module, batch: dict[str, torch.Tensor], step: int,
+                   optimisers: dict[str, torch.optim.Optimizer], grad_clip: float) -> dict[str, torch.Tensor]:
+        """Update the weights on one batch and return its losses; by default one step down :meth:`losses`' ``loss``.
+
+        A kind with several players (the GAN) overrides this with its own alternating updates.
+        """
+        import torch
+
+        losses = self.losses(model, batch, step)
+        (optimiser,) = optimisers.values()
+        optimiser.zero_grad(set_to_none=True)
+        losses["loss"].backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), grad_clip)
+        optimiser.step()
+        return losses
 
     def sample(self, model: nn.Module, labels: torch.Tensor | None, count: int, temperature: float,
                generator: torch.Generator, guidance: float | None, steps: int | None, reduce: str) -> list[Sample]:
@@ -153,7 +182,98 @@ class Diffusion(Generator):
         return model.to(memory_format=torch.channels_last)
 
 
-GENERATORS: dict[str, Generator] = {g.name: g for g in (StrokeVAE(), Diffusion(), StrokeAutoencoder())}
+class GAN(Generator):
+    """Class-conditional DCGAN over rasters (:mod:`generative.gan`): two players, two optimisers; traced to strokes."""
+
+    name, module_name, inputs = "gan", "gan", "rasters"
+    loss_terms = ("d_loss", "g_loss")
+    temperature = 1.0  # the noise as trained (already truncated at ±2): lower narrows each label to one look
+
+    def default_config(self) -> dict[str, Any]:
+        from .gan import GANConfig
+
+        return asdict(GANConfig())
+
+    def build(self, config: dict[str, Any]) -> nn.Module:
+        from .gan import GAN, GANConfig
+
+        return GAN(GANConfig(**config))
+
+    def losses(self, model: nn.Module, batch: dict[str, torch.Tensor], step: int) -> dict[str, torch.Tensor]:
+        return model(batch["x0"], batch["labels"])
+
+    def optimisers(self, model: nn.Module, config: TrainConfig) -> dict[str, torch.optim.Optimizer]:
+        return model.optimisers(config.learning_rate)
+
+    def train_step(self, model: nn.Module, batch: dict[str, torch.Tensor], step: int,
+                   optimisers: dict[str, torch.optim.Optimizer], grad_clip: float) -> dict[str, torch.Tensor]:
+        return model.train_step(batch["x0"], batch["labels"], optimisers, grad_clip)
+
+    def sample(self, model: nn.Module, labels: torch.Tensor | None, count: int, temperature: float,
+               generator: torch.Generator, guidance: float | None, steps: int | None, reduce: str) -> list[Sample]:
+        from .trace import reduce_raster
+
+        images = model.sample(labels, count, temperature, generator)
+        return [reduce_raster(image, reduce) for image in ((images[:, 0] + 1) / 2).cpu().numpy()]
+
+
+class Dream(Generator):
+    """No generator: strokes optimised until a frozen classifier reads the label (:mod:`generative.dream`).
+
+    Training fits that classifier on the real rasters; sampling dreams, ``steps`` Adam steps per sheet.
+    """
+
+    name, module_name, inputs = "dream", "dream", "rasters"
+
+    def default_config(self) -> dict[str, Any]:
+        from .dream import DreamClassifierConfig
+
+        return asdict(DreamClassifierConfig())
+
+    def build(self, config: dict[str, Any]) -> nn.Module:
+        from .dream import DreamClassifier, DreamClassifierConfig
+
+        return DreamClassifier(DreamClassifierConfig(**config))
+
+    def losses(self, model: nn.Module, batch: dict[str, torch.Tensor], step: int) -> dict[str, torch.Tensor]:
+        return model(batch["x0"], batch["labels"])
+
+    def sample(self, model: nn.Module, labels: torch.Tensor | None, count: int, temperature: float,
+               generator: torch.Generator, guidance: float | None, steps: int | None, reduce: str) -> list[Sample]:
+        import torch
+
+        if labels is None:  # a dream needs a label: a random one per drawing
+            labels = torch.randint(model.config.n_classes, (count,), generator=generator)
+        return model.dream(labels, steps, generator)
+
+
+class StrokeTransformerKind(Generator):
+    """Decoder-only transformer over tokenised pen moves (:mod:`generative.stroke_transformer`), label first."""
+
+    name, module_name, inputs = "transformer", "stroke_transformer", "strokes"
+
+    def default_config(self) -> dict[str, Any]:
+        from .stroke_transformer import StrokeTransformerConfig
+
+        return asdict(StrokeTransformerConfig())
+
+    def build(self, config: dict[str, Any]) -> nn.Module:
+        from .stroke_transformer import StrokeTransformer, StrokeTransformerConfig
+
+        return StrokeTransformer(StrokeTransformerConfig(**config))
+
+    def losses(self, model: nn.Module, batch: dict[str, torch.Tensor], step: int) -> dict[str, torch.Tensor]:
+        from .stroke_transformer import tokenize_batch
+
+        return model.losses(tokenize_batch(batch["strokes"], batch["lengths"], model.config), batch["labels"])
+
+    def sample(self, model: nn.Module, labels: torch.Tensor | None, count: int, temperature: float,
+               generator: torch.Generator, guidance: float | None, steps: int | None, reduce: str) -> list[Sample]:
+        return model.sample(count, labels, temperature, generator, guidance)
+
+
+GENERATORS: dict[str, Generator] = {g.name: g for g in (StrokeVAE(), Diffusion(), StrokeAutoencoder(), GAN(), Dream(),
+                                                          StrokeTransformerKind())}
 NAMES = tuple(GENERATORS)
 LATENT_NAMES = tuple(name for name, g in GENERATORS.items() if g.latent)
 

@@ -68,28 +68,32 @@ def label_ids(labels: list[str], label: str | None, count: int, rng: np.random.G
 
 
 @torch.inference_mode()
-def sample_strokes(kind: str, model: nn.Module, classes: list[int] | None, count: int, temperature: float = 0.2,
+def sample_strokes(kind: str, model: nn.Module, classes: list[int] | None, count: int, temperature: float | None = None,
                    seed: int = 0, guidance: float | None = None, steps: int | None = None,
                    reduce: str = "auto") -> list[Sample]:
     """``count`` samples (each a list of unit-box polylines) of the given class ids (None: unconditional).
 
-    ``reduce`` says how a diffusion raster becomes strokes (:data:`generative.trace.REDUCTIONS`).
+    ``reduce`` says how a diffusion raster becomes strokes (:data:`generative.trace.REDUCTIONS`);
+    ``temperature`` None is the kind's own (:attr:`generative.models.Generator.temperature`).
     """
     if reduce not in REDUCTIONS:
         raise GenerativeError(f"unknown reduction {reduce!r}; available: {', '.join(REDUCTIONS)}")
     device = next(model.parameters()).device
     generator = torch.Generator(device=device).manual_seed(seed)
     labels = torch.tensor(classes, dtype=torch.long, device=device) if classes else None
-    return get(kind).sample(model, labels, count, temperature, generator, guidance, steps, reduce)
+    generator_kind = get(kind)
+    temperature = generator_kind.temperature if temperature is None else temperature
+    return generator_kind.sample(model, labels, count, temperature, generator, guidance, steps, reduce)
 
 
 def generate_plan(kind: str, weights: str | os.PathLike[str] | None = None, count: int = 64,
-                  label: str | None = None, temperature: float = 0.2, seed: int = 0,
+                  label: str | None = None, temperature: float | None = None, seed: int = 0,
                   page_mm: tuple[float, float] = (210.0, 297.0), guidance: float | None = None,
                   margin_mm: float = 15.0, data: str = "hershey", reduce: str = "auto",
                   steps: int | None = None) -> Plan:
     """A page of ``count`` samples laid out in a grid, with how it was made in the metadata."""
     model, labels = load_model(kind, weights, data)
+    temperature = get(kind).temperature if temperature is None else temperature
     classes = label_ids(labels, label, count, np.random.default_rng(seed)) if model.config.n_classes else None
     samples = sample_strokes(kind, model, classes, count, temperature, seed, guidance, steps, reduce)
     params = {"kind": kind, "count": count, "label": label, "temperature": temperature, "guidance": guidance,
@@ -179,7 +183,7 @@ def interpolation_sheet(first: str, last: str, steps: int = 9, models: Sequence[
                               f"{', '.join(models)}")
     (start, end), rows = interpolation_rows(first, last, steps, {name: weights.get(name) for name in models}, data,
                                             temperature, seed)
-    samples = [cell for name in models for cell in (_row_label(name), *rows[name])]
+    samples = [cell for name in models for cell in (row_label(name), *rows[name])]
     params = {"models": list(models), "interpolate": [first, last], "steps": steps, "temperature": temperature,
               "from": f"{start.source}/{start.label}", "to": f"{end.source}/{end.label}",
               "weights": {name: str(weights.get(name) or default_weights(name, data)) for name in models}}
@@ -187,7 +191,7 @@ def interpolation_sheet(first: str, last: str, steps: int = 9, models: Sequence[
                       metadata={"generator": "generative.interpolation", "seed": seed, "params": params})
 
 
-def _row_label(text: str) -> Sample:
+def row_label(text: str) -> Sample:
     """``text`` in Hershey strokes, as wide as a cell (at most a third as tall), centred in the unit box."""
     paths = text_paths(text, size_mm=1.0)
     points = np.concatenate(paths)

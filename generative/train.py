@@ -2,7 +2,7 @@
 
 Every random choice of step ``s`` (the batch, the VAE's z noise and dropout, the diffusion
 step and noise) is drawn from generators seeded by ``(seed, s)``; so the step number *is*
-the RNG state, and resuming from a checkpoint (model + EMA + optimiser + step + history)
+the RNG state, and resuming from a checkpoint (model + EMA + every optimiser + step + history)
 repeats the very losses an uninterrupted run would have had.
 
 Quality per CPU minute comes from three habits of diffusion training (Nichol & Dhariwal
@@ -12,6 +12,10 @@ warm-up then a cosine decay of the learning rate over a horizon fixed when the r
 (so ``--resume --steps more`` goes on at the floor instead of jumping back up); and a small
 random affine change of every training drawing (shift, scale, rotation), applied to the
 strokes before rasterising so lines stay crisp.
+
+A step is the kind's ``train_step`` with its named ``optimisers`` (:class:`generative.models.Generator`):
+one Adam on one loss by default, two alternating players for the GAN; the schedule sets every
+optimiser's rate (times a group's ``lr_scale``) and the checkpoint holds them all.
 
 Written into ``out``: ``checkpoint.pt`` (everything, to resume), ``<kind>.pt`` (EMA weights
 only, half precision, to ship), ``config.json``, ``loss.png`` and ``samples.png``.
@@ -23,7 +27,6 @@ from __future__ import annotations
 
 import copy
 import json
-import math
 import time
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -41,6 +44,7 @@ from .data import Drawing, labels_of, load_corpus, rasterize, rasterize_all, spl
 from .errors import CheckpointError, GenerativeError
 from .models import get
 from .sample import sample_strokes
+from .schedule import cosine_decay, warmed_up
 from .sheet import sheet_png
 
 
@@ -98,9 +102,8 @@ def learning_rate(config: TrainConfig, step: int) -> float:
     if config.lr_schedule == "exponential":
         rate = max(config.lr_min, config.learning_rate * config.lr_decay**step)
     else:
-        progress = min(1.0, step / max(1, config.lr_horizon or config.steps))
-        rate = config.lr_min + (config.learning_rate - config.lr_min) * 0.5 * (1 + math.cos(math.pi * progress))
-    return rate * min(1.0, (step + 1) / config.warmup_steps) if config.warmup_steps else rate
+        rate = cosine_decay(step, config.learning_rate, config.lr_min, config.lr_horizon or config.steps)
+    return warmed_up(rate, step, config.warmup_steps)
 
 
 def _step_seed(seed: int, step: int) -> int:
@@ -213,7 +216,7 @@ def train(config: TrainConfig, resume: bool = False, progress: bool = True) -> T
     step, history, payload, seconds_before = 0, [], None, 0.0
     if resume:
         payload = load_checkpoint(out / "checkpoint.pt", module.KIND, module.VERSION)
-        if "optimiser" not in payload.get("train", {}):
+        if not _optimiser_states(payload.get("train", {})):
             raise CheckpointError(f"checkpoint {str(out / 'checkpoint.pt')!r} holds weights only; it cannot resume")
         config = replace(TrainConfig(**payload["train"]["config"]), steps=config.steps, device=config.device,
                          out=config.out)
@@ -227,10 +230,11 @@ def train(config: TrainConfig, resume: bool = False, progress: bool = True) -> T
         model_config = {**generator.default_config(), **conditional, **config.model}
     torch.manual_seed(config.seed)  # the initial weights
     model = generator.build(model_config).to(device)
-    optimiser = torch.optim.Adam(model.parameters(), lr=config.learning_rate)
+    optimisers = generator.optimisers(model, config)
     if payload is not None:
         model.load_state_dict(payload["model"])
-        optimiser.load_state_dict(payload["train"]["optimiser"])
+        for name, state in _optimiser_states(payload["train"]).items():
+            optimisers[name].load_state_dict(state)
         step, history = payload["train"]["step"], list(payload["train"]["history"])
         seconds_before = float(payload["train"].get("seconds", 0.0))
     ema = copy.deepcopy(model).requires_grad_(False)  # the weights that are validated, sampled and shipped
@@ -247,7 +251,8 @@ def train(config: TrainConfig, resume: bool = False, progress: bool = True) -> T
         source = model if full else ema
         weights = {k: v.detach().cpu() if full else v.detach().cpu().half() for k, v in source.state_dict().items()}
         seconds = seconds_before + time.perf_counter() - started  # training time over every resumed run
-        extra = {"config": asdict(config), "optimiser": optimiser.state_dict(), "step": step, "history": history,
+        extra = {"config": asdict(config), "optimisers": {name: o.state_dict() for name, o in optimisers.items()},
+                 "step": step, "history": history,
                  "seconds": seconds, "ema": {k: v.detach().cpu() for k, v in ema.state_dict().items()}} \
             if full else {"step": step, "seconds": seconds}
         save_checkpoint(path, kind=module.KIND, version=module.VERSION, config=model_config, labels=labels,
@@ -260,21 +265,18 @@ def train(config: TrainConfig, resume: bool = False, progress: bool = True) -> T
     for step_index in bar:
         rng = np.random.default_rng([config.seed, step_index])
         torch.manual_seed(_step_seed(config.seed, step_index))
-        for group in optimiser.param_groups:
-            group["lr"] = learning_rate(config, step_index)
+        rate = learning_rate(config, step_index)
+        for group in (group for optimiser in optimisers.values() for group in optimiser.param_groups):
+            group["lr"] = rate * group.get("lr_scale", 1.0)
         batch = train_data.get(train_data.pick(rng, config.batch_size), rng)
-        losses = generator.losses(model, batch, step_index)
-        optimiser.zero_grad(set_to_none=True)
-        losses["loss"].backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), config.grad_clip)
-        optimiser.step()
+        losses = generator.train_step(model, batch, step_index, optimisers, config.grad_clip)
         update_ema(ema, model, config.ema_decay, step_index)
         step = step_index + 1
         record = {"step": step, **{name: float(value.detach()) for name, value in losses.items()}}
         if step % config.validate_every == 0 or step == config.steps:
             record.update(validate(config.kind, ema, validation_data, config.seed))
         history.append(record)
-        bar.set_postfix(loss=f"{record['loss']:.3f}")
+        bar.set_postfix({name: f"{record[name]:.3f}" for name in generator.loss_terms})
         if step % config.checkpoint_every == 0 or step == config.steps:
             save(out / "checkpoint.pt", full=True)
 
@@ -282,7 +284,7 @@ def train(config: TrainConfig, resume: bool = False, progress: bool = True) -> T
         fit_class_prior(ema, train_data)
         save(out / "checkpoint.pt", full=True)  # with the fitted prior
     save(out / f"{config.kind}.pt", full=False)
-    loss_curve_png(history, out / "loss.png")
+    loss_curve_png(history, out / "loss.png", generator.loss_terms)
     count = config.sample_count
     classes = [i % len(labels) for i in range(count)] if ema.config.n_classes else None
     sheet_png(sample_strokes(config.kind, ema, classes, count, seed=config.seed), out / "samples.png")
@@ -304,12 +306,25 @@ def fit_class_prior(model: torch.nn.Module, data: _Batches, batch_size: int = 25
     model.fit_class_prior(torch.cat(means), torch.cat(logvars), torch.cat(classes))
 
 
+def _optimiser_states(train_state: dict[str, Any]) -> dict[str, Any]:
+    """The saved optimisers by name; a checkpoint from before several optimisers holds one, ``optimiser``."""
+    if "optimisers" in train_state:
+        return train_state["optimisers"]
+    return {"model": train_state["optimiser"]} if "optimiser" in train_state else {}
+
+
 @torch.no_grad()
 def update_ema(ema: torch.nn.Module, model: torch.nn.Module, decay: float, step: int) -> None:
-    """ema ← d·ema + (1 − d)·model, with d warmed up as (1 + step)/(10 + step) so early weights fade fast."""
+    """ema ← d·ema + (1 − d)·model, with d warmed up as (1 + step)/(10 + step) so early weights fade fast.
+
+    Buffers are copied, not averaged: batch-norm statistics and spectral norm's singular vectors
+    belong to the live weights, and an average keeping its first copies would normalise wrongly.
+    """
     d = min(decay, (1 + step) / (10 + step)) if decay > 0 else 0.0
     for average, current in zip(ema.parameters(), model.parameters(), strict=True):
         average.lerp_(current, 1.0 - d)
+    for average, current in zip(ema.buffers(), model.buffers(), strict=True):
+        average.copy_(current)
 
 
 def _write_json(path: Path, value: Any) -> None:
@@ -317,33 +332,48 @@ def _write_json(path: Path, value: Any) -> None:
         json.dump(value, handle, indent=2)
 
 
-def loss_curve_png(history: list[dict[str, float]], path: Path, size: tuple[int, int] = (640, 360)) -> None:
-    """Training loss (grey, and a blue running mean) and validation loss (red dots) against the step."""
+def loss_curve_png(history: list[dict[str, float]], path: Path, terms: tuple[str, ...] = ("loss",),
+                   size: tuple[int, int] = (640, 360)) -> None:
+    """One panel per loss term, stacked: training (grey, and a running mean) and validation (red dots) by step.
+
+    A GAN's two players have losses of their own scale and meaning (``d_loss``, ``g_loss``), so each
+    term gets its own vertical range; a single-loss model draws the one panel it always had.
+    """
     width, height = size
-    image = Image.new("RGB", size, "white")
+    image = Image.new("RGB", (width, height * len(terms)), "white")
     draw = ImageDraw.Draw(image)
-    if history:
-        steps = np.array([r["step"] for r in history], dtype=float)
-        loss = np.array([r["loss"] for r in history])
-        window = max(1, len(loss) // 50)
-        smooth = np.convolve(loss, np.ones(window) / window, mode="valid")
-        val = [(r["step"], r["val_loss"]) for r in history if "val_loss" in r]
-        values = np.concatenate([smooth, [v for _, v in val]]) if val else smooth
-        low, high = float(np.percentile(values, 1)), float(np.max(values))
-        high = high if high > low else low + 1.0
-        pad = 40
-
-        def xy(s: np.ndarray, v: np.ndarray) -> list[tuple[float, float]]:
-            x = pad + (s - steps[0]) / max(1.0, steps[-1] - steps[0]) * (width - 2 * pad)
-            y = height - pad - (np.clip(v, low, high) - low) / (high - low) * (height - 2 * pad)
-            return list(zip(x.tolist(), y.tolist(), strict=True))
-
-        draw.line(xy(steps, loss), fill=(200, 200, 200))
-        draw.line(xy(steps[window - 1:], smooth), fill=(30, 80, 200), width=2)
-        for point in xy(np.array([s for s, _ in val]), np.array([v for _, v in val])):
-            draw.ellipse((point[0] - 3, point[1] - 3, point[0] + 3, point[1] + 3), fill=(200, 30, 30))
-        draw.rectangle((pad, pad, width - pad, height - pad), outline="black")
-        draw.text((pad, 8), f"loss (blue: train mean, red: validation)  {high:.3f} top, {low:.3f} bottom", fill="black")
-        draw.text((pad, height - pad + 8), f"step {int(steps[0])} .. {int(steps[-1])}", fill="black")
+    colours = ((30, 80, 200), (20, 140, 60), (150, 60, 170), (200, 120, 20))
+    for index, term in enumerate(terms):
+        rows = [r for r in history if term in r]
+        if rows:
+            _loss_panel(draw, rows, term, (0, index * height, width, height), colours[index % len(colours)])
     with atomic_write(path, "wb") as handle:
         image.save(handle, format="PNG")
+
+
+def _loss_panel(draw: ImageDraw.ImageDraw, history: list[dict[str, float]], term: str,
+                box: tuple[int, int, int, int], colour: tuple[int, int, int]) -> None:
+    left, top, width, height = box
+    steps = np.array([r["step"] for r in history], dtype=float)
+    loss = np.array([r[term] for r in history])
+    window = max(1, len(loss) // 50)
+    smooth = np.convolve(loss, np.ones(window) / window, mode="valid")
+    val = [(r["step"], r[f"val_{term}"]) for r in history if f"val_{term}" in r]
+    values = np.concatenate([smooth, [v for _, v in val]]) if val else smooth
+    low, high = float(np.percentile(values, 1)), float(np.max(values))
+    high = high if high > low else low + 1.0
+    pad = 40
+
+    def xy(s: np.ndarray, v: np.ndarray) -> list[tuple[float, float]]:
+        x = left + pad + (s - steps[0]) / max(1.0, steps[-1] - steps[0]) * (width - 2 * pad)
+        y = top + height - pad - (np.clip(v, low, high) - low) / (high - low) * (height - 2 * pad)
+        return list(zip(x.tolist(), y.tolist(), strict=True))
+
+    draw.line(xy(steps, loss), fill=(200, 200, 200))
+    draw.line(xy(steps[window - 1:], smooth), fill=colour, width=2)
+    for point in xy(np.array([s for s, _ in val]), np.array([v for _, v in val])):
+        draw.ellipse((point[0] - 3, point[1] - 3, point[0] + 3, point[1] + 3), fill=(200, 30, 30))
+    draw.rectangle((left + pad, top + pad, left + width - pad, top + height - pad), outline="black")
+    draw.text((left + pad, top + 8), f"{term} (colour: train mean, red: validation)  {high:.3f} top, {low:.3f} bottom",
+              fill="black")
+    draw.text((left + pad, top + height - pad + 8), f"step {int(steps[0])} .. {int(steps[-1])}", fill="black")

@@ -27,6 +27,7 @@ from painters.aaron.caption import (
     SceneFacts,
     captions,
     describe,
+    full_caption,
     holds,
 )
 from painters.aaron.figure import POSES
@@ -199,6 +200,17 @@ def test_every_caption_is_true_of_its_scene(index):
     assert texts
     for text in texts:
         check_caption(text, facts)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 10**6))
+def test_the_full_caption_is_true_and_names_every_shown_object(index):
+    facts = describe(sketch(0, index))
+    text = full_caption(facts, np.random.default_rng(index))
+    check_caption(text, facts)
+    claimed = sum(_noun_phrase(text.replace(",", "").split(), at)[0]["count"]
+                  for at in range(len(text.split())) if _noun_phrase(text.replace(",", "").split(), at))
+    assert claimed == len(facts.shown) or (not facts.shown and text in SCENE_WORDS[facts.scene])
 
 
 def test_captions_of_full_drawings_are_true(drawn):

@@ -51,21 +51,26 @@ def _weights(trained, kind):
 
 # --- the registry --------------------------------------------------------------------------
 def test_registry_names_every_kind_with_its_own_checkpoint_stamp():
-    assert models.NAMES == ("vae", "diffusion", "ae") and models.LATENT_NAMES == ("vae", "ae")
+    assert models.NAMES == ("vae", "diffusion", "ae", "gan", "dream", "transformer")
+    assert models.LATENT_NAMES == ("vae", "ae")
     stamps = {name: models.get(name).module.KIND for name in models.NAMES}
-    assert stamps == {"vae": "sketch_vae", "diffusion": "ddpm", "ae": "sketch_ae"}
-    assert models.get("ae").inputs == models.get("vae").inputs == "strokes"
-    assert models.get("diffusion").inputs == "rasters"
+    assert stamps == {"vae": "sketch_vae", "diffusion": "ddpm", "ae": "sketch_ae", "gan": "dcgan",
+                      "dream": "dream_classifier", "transformer": "stroke_transformer"}
+    assert len(set(stamps.values())) == len(stamps)  # a checkpoint names exactly one kind
+    inputs = {name: models.get(name).inputs for name in models.NAMES}
+    assert inputs == {"vae": "strokes", "ae": "strokes", "transformer": "strokes", "diffusion": "rasters",
+                      "gan": "rasters", "dream": "rasters"}
 
 
 @pytest.mark.parametrize(
     ("call", "message"),
     [
-        (lambda: models.get("gan"), "unknown generator 'gan'; available: vae, diffusion, ae"),
+        (lambda: models.get("gpt"), "unknown generator 'gpt'; available: vae, diffusion, ae, gan, dream, transformer"),
         (lambda: models.latent("diffusion"), "diffusion has no latent code to walk.*models with one: vae, ae"),
         (lambda: models.latent_models(" , "), "no model in ' , '; models with a latent code: vae, ae"),
         (lambda: models.latent_models("ae,vae,ae"), "model 'ae' is named twice"),
-        (lambda: models.latent_models("ae,gan=x.pt"), "unknown generator 'gan'"),
+        (lambda: models.latent_models("ae,gpt=x.pt"), "unknown generator 'gpt'"),
+        (lambda: models.latent_models("ae,gan"), "gan has no latent code to walk"),
     ],
 )
 def test_registry_names_what_is_wrong(call, message):

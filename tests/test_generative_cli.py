@@ -94,8 +94,8 @@ def test_train_on_cuda_without_cuda_is_a_plotter_error(tmp_path):
 
 
 def test_unknown_kind_is_a_usage_error():
-    result = CliRunner().invoke(generate, ["gan", "-o", "x.svg"])
-    assert result.exit_code == 2 and "'gan' is not one of 'vae', 'diffusion'" in result.output
+    result = CliRunner().invoke(generate, ["gpt", "-o", "x.svg"])
+    assert result.exit_code == 2 and "'gpt' is not one of 'vae', 'diffusion'" in result.output
 
 
 def test_interpolation_sheet_is_a_row_with_the_redraw_command(tmp_path):

@@ -233,6 +233,13 @@ def captions(facts: SceneFacts, rng: np.random.Generator, n: int = 4) -> list[st
     return found or [_pick(SCENE_WORDS[facts.scene], rng)]
 
 
+def full_caption(facts: SceneFacts, rng: np.random.Generator) -> str:
+    """The caption that names every shown object (counts, kinds, some details): what a
+    person asking for this very picture would write. Retrieval is scored on it."""
+    groups = _groups(facts.shown, split=bool(rng.random() < 0.4))
+    return _inventory(facts, groups, rng) if groups else _pick(SCENE_WORDS[facts.scene], rng)
+
+
 #: A group a caption names: all shown objects of a kind (detail None), or of a kind and detail.
 Key = tuple[str, str | None]
 

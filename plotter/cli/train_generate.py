@@ -19,12 +19,16 @@ from .progress import duration, metres, summary
 from .types import PAGE
 
 KINDS = click.Choice(NAMES)
+CLIP = "clip"  # plotter train clip: the text–drawing encoder pair of the text-to-drawing issue
 INTERPOLATE = "interpolate"  # plotter generate interpolate: one row per model between two drawings
+UNITS = "units"  # plotter generate units: what single units of the autoencoder's code respond to
 
 
 @click.command("train")
-@click.argument("kind", type=KINDS)
+@click.argument("kind", type=click.Choice([*NAMES, CLIP]))
 @click.option("--data", default="hershey", show_default=True, help="Training corpus.")
+@click.option("--scenes", type=click.IntRange(min=20), default=20000, show_default=True,
+              help="clip: self-captioned AARON scenes to train and validate on (made once, then cached).")
 @click.option("--steps", type=click.IntRange(min=1), default=3000, show_default=True,
               help="Optimiser steps in all (with --resume: go on to this many).")
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True)
@@ -32,7 +36,8 @@ INTERPOLATE = "interpolate"  # plotter generate interpolate: one row per model b
               help="Run folder for checkpoints, config, loss.png, samples.png [default: runs/KIND].")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--resume", is_flag=True, help="Go on from OUT/checkpoint.pt exactly where it stopped.")
-def train(kind: str, data: str, steps: int, device: str, out: Path | None, seed: int, resume: bool) -> None:
+def train(kind: str, data: str, scenes: int, steps: int, device: str, out: Path | None, seed: int,
+          resume: bool) -> None:
     """Train a generator on stroke data (CPU minutes for the small default models).
 
     \b
@@ -42,7 +47,11 @@ def train(kind: str, data: str, steps: int, device: str, out: Path | None, seed:
       plotter train vae --steps 5000 --out runs/vae --resume
       plotter train diffusion --data aaron --steps 1500 --out runs/diffusion-aaron
       plotter train ae --data hershey --steps 4000 --out runs/ae-h
+      plotter train clip --scenes 20000 --steps 4000 --out runs/clip
     """
+    if kind == CLIP:
+        _train_clip(scenes, steps, device, out or Path("runs") / kind, seed, resume)
+        return
     from generative.train import TrainConfig
     from generative.train import train as run_training
 
@@ -54,18 +63,30 @@ def train(kind: str, data: str, steps: int, device: str, out: Path | None, seed:
     click.echo(f"trained {kind} to step {result.step} in {result.seconds:.0f} s; {summary}; wrote {out}/", err=True)
 
 
+def _train_clip(scenes: int, steps: int, device: str, out: Path, seed: int, resume: bool) -> None:
+    from generative.clip_train import ClipTrainConfig, train_clip
+
+    config = ClipTrainConfig(scenes=scenes, steps=steps, device=device, out=str(out), seed=seed)
+    result = train_clip(config, resume=resume)
+    scores = ", ".join(f"{name.replace('_', ' ')} {value:.1%}" for name, value in result.retrieval.items())
+    click.echo(f"trained clip to step {result.step} in {result.seconds:.0f} s; held-out retrieval among "
+               f"{result.candidates} scenes: {scores}; wrote {out}/", err=True)
+
+
 @click.command("generate")
-@click.argument("kind", type=click.Choice([*NAMES, INTERPOLATE]))
+@click.argument("kind", type=click.Choice([*NAMES, INTERPOLATE, UNITS]))
 @click.option("--data", default="hershey", show_default=True,
               help="Which shipped weights: those trained on this corpus (hershey, aaron).")
 @click.option("--label", default=None, help="Class to draw (A, 7, plant, ...); default: a mix of all classes.")
 @click.option("--count", type=click.IntRange(1, 1024), default=64, show_default=True)
-@click.option("--temperature", type=click.FloatRange(0.01, 2.0), default=0.2, show_default=True,
-              help="VAE sampling temperature: low is tidy, high is wild.")
+@click.option("--temperature", type=click.FloatRange(0.01, 2.0), default=None,
+              help="Sampling temperature (vae, ae, gan, transformer): low is tidy, high is wild "
+                   "[default: the model's, 0.2; gan 1.0].")
 @click.option("--guidance", type=click.FloatRange(0.0, 20.0), default=None,
               help="Diffusion classifier-free guidance weight [default: the model's].")
 @click.option("--steps", type=click.IntRange(2, 1000), default=None,
-              help="Diffusion: DDIM steps [default: the model's]. Interpolation: drawings in a row [9].")
+              help="Diffusion: DDIM steps [default: the model's]. Interpolation: drawings in a row [9]. "
+                   "Dream, units: optimisation steps.")
 @click.option("--reduce", type=click.Choice(["auto", "skeleton", "hatch"]), default="auto", show_default=True,
               help="Diffusion rasters to strokes: centre lines, outline + hatching, or chosen by ink width.")
 @click.option("--interpolate", nargs=2, default=None, metavar="A B",
@@ -75,6 +96,8 @@ def train(kind: str, data: str, steps: int, device: str, out: Path | None, seed:
 @click.option("--models", default="ae,vae", show_default=True, metavar="M[=CKPT],...",
               help=f"interpolate: one row per model ({', '.join(LATENT_NAMES)}), each with its shipped weights "
                    "or the checkpoint after '='.")
+@click.option("--units", "unit_spec", default="0-7", show_default=True, metavar="N-M|N,M,...",
+              help="units: which units of the autoencoder's code, one row each.")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--page", type=PAGE, default="a4", show_default=True)
 @click.option("--margin", "margin_mm", type=click.FloatRange(0, min_open=False), default=15.0, show_default=True,
@@ -82,9 +105,9 @@ def train(kind: str, data: str, steps: int, device: str, out: Path | None, seed:
 @click.option("--weights", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Checkpoint to load [default: the shipped weights].")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
-def generate(kind: str, data: str, label: str | None, count: int, temperature: float, guidance: float | None,
+def generate(kind: str, data: str, label: str | None, count: int, temperature: float | None, guidance: float | None,
              steps: int | None, reduce: str, interpolate: tuple[str, str] | None, first: str | None,
-             last: str | None, models: str, seed: int, page: tuple[float, float], margin_mm: float,
+             last: str | None, models: str, unit_spec: str, seed: int, page: tuple[float, float], margin_mm: float,
              weights: Path | None, output: Path) -> None:
     """Draw a sheet of samples from a trained generator as SVG.
 
@@ -96,15 +119,25 @@ def generate(kind: str, data: str, label: str | None, count: int, temperature: f
       plotter generate vae --interpolate A B --steps 9 -o sheet.svg
       plotter generate interpolate --from A --to B --steps 9 --models ae,vae -o sheet.svg
       plotter generate interpolate --from 1 --to 7 --models ae=runs/ae-h/ae.pt,vae -o ones-to-sevens.svg
+      plotter generate units --units 0-7 --steps 300 -o units.svg
     """
     from generative.errors import GenerativeError
-    from generative.models import latent, latent_models
+    from generative.models import Generator, get, latent, latent_models
     from generative.sample import generate_plan, interpolation_plan, interpolation_sheet
 
     started = time.perf_counter()
+    if temperature is None:  # the model's own; the walks decode the latent kinds, whose default is the base one
+        temperature = get(kind).temperature if kind in NAMES else Generator.temperature
     if (first is None or last is None) != (kind != INTERPOLATE):
         raise GenerativeError("--from A --to B go with 'plotter generate interpolate' (and it needs both)")
-    if kind == INTERPOLATE:
+    if kind == UNITS:
+        from generative.autoencoder import units_sheet
+
+        plan = units_sheet(parse_units(unit_spec), weights, data, steps, seed, page_mm=page, margin_mm=margin_mm)
+        command = " ".join([f"plotter generate {UNITS} --units {unit_spec} --data {data}",
+                            *([f"--steps {steps}"] if steps else []), f"--seed {seed}",
+                            f"--page {page[0]:g}x{page[1]:g}mm -o {output}"])
+    elif kind == INTERPOLATE:
         if weights is not None:
             raise GenerativeError("interpolate: give each model's checkpoint in --models (ae=PATH,vae=PATH), "
                                   "not --weights")
@@ -153,3 +186,20 @@ def _interpolate_command(first: str, last: str, models: str, data: str, temperat
     return " ".join([f"plotter generate {INTERPOLATE} --from {first} --to {last} --steps {steps or 9}",
                      f"--models {models} --data {data} --temperature {temperature:g} --seed {seed}",
                      f"--page {page[0]:g}x{page[1]:g}mm -o {output}"])
+
+
+def parse_units(spec: str) -> list[int]:
+    """``"0-3,7"`` → [0, 1, 2, 3, 7]; anything else is a one-line usage error."""
+    units: list[int] = []
+    for item in filter(None, (part.strip() for part in spec.split(","))):
+        low, dash, high = item.partition("-")
+        try:
+            first, last = int(low), int(high) if dash else int(low)
+        except ValueError:
+            raise click.BadParameter(f"{item!r} is not a unit number or a range N-M", param_hint="--units") from None
+        if last < first:
+            raise click.BadParameter(f"range {item!r} runs backwards", param_hint="--units")
+        units += range(first, last + 1)
+    if not units:
+        raise click.BadParameter(f"no unit in {spec!r}", param_hint="--units")
+    return units
