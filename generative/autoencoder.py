@@ -129,7 +129,8 @@ def unit_drawings(model: SketchVAE, units: Sequence[int], steps: int | None = No
         return mu.gather(1, chosen[:, None]).squeeze(1) / spread
 
     with torch.inference_mode(False), torch.enable_grad():
-        points, _ = optimise_strokes(score, len(chosen), config.steps, config, torch.Generator().manual_seed(seed))
+        points, _ = optimise_strokes(score, len(chosen), config.steps, config, torch.Generator().manual_seed(seed),
+                                     progress="units")
     model.train(was_training)
     return [to_sample(p, config.min_segment) for p in points]
 

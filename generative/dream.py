@@ -34,6 +34,7 @@ import numpy as np
 import torch
 from torch import nn
 from torch.nn import functional as F
+from tqdm import tqdm
 
 from .sheet import Sample
 
@@ -96,7 +97,8 @@ class DreamClassifier(nn.Module):
                 def score(points: torch.Tensor, sigma_px: float, chunk: torch.Tensor = chunk) -> torch.Tensor:
                     return self.label_score(points, chunk, sigma_px)
 
-                points, final = optimise_strokes(score, len(chunk), steps, config, generator)
+                part = f"dream {start // config.chunk + 1}/{-(-len(labels) // config.chunk)}"
+                points, final = optimise_strokes(score, len(chunk), steps, config, generator, progress=part)
                 best = final.view(-1, config.restarts).argmax(-1) + torch.arange(0, len(chunk), config.restarts)
                 samples += [to_sample(p, config.min_segment) for p in points[best]]
         self.train(was_training)
@@ -246,22 +248,23 @@ Score = Callable[[torch.Tensor, float], torch.Tensor]  # (B, K, P, 2) points, li
 
 
 def optimise_strokes(score: Score, count: int, steps: int, config: DreamConfig,
-                     generator: torch.Generator | None = None,
-                     init: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+                     generator: torch.Generator | None = None, init: torch.Tensor | None = None,
+                     progress: str | None = None) -> tuple[torch.Tensor, torch.Tensor]:
     """Adam on ``count`` drawings' control points to raise ``score`` under jitter, minus :func:`plottability`.
 
     ``init``: (count, K, C, 2) starting control points (default: :func:`random_controls`). Returns the
     final stroke points (count, K, P, 2), detached, and each drawing's final score (plain and jittered views).
     The line width σ narrows from ``sigma_start_px`` to ``sigma_px`` over the first two thirds of the
-    steps; ``score`` is handed the current σ with the points.
+    steps; ``score`` is handed the current σ with the points. ``progress``: a label for a progress
+    bar on standard error (a sheet of dreams takes CPU minutes); None shows none.
     """
     basis = torch.from_numpy(bspline_basis(config.controls, config.points)).float()
     controls = init if init is not None else random_controls(count, config, generator)
     logits = _logits_of(controls.float(), config.margin).detach().requires_grad_(True)
     optimiser = torch.optim.Adam([logits], lr=config.learning_rate)
-    for step in range(steps):
-        progress = min(1.0, step / max(1.0, 2 * steps / 3))
-        sigma_px = config.sigma_start_px + (config.sigma_px - config.sigma_start_px) * progress
+    for step in tqdm(range(steps), desc=progress, disable=progress is None, leave=False):
+        narrowed = min(1.0, step / max(1.0, 2 * steps / 3))
+        sigma_px = config.sigma_start_px + (config.sigma_px - config.sigma_start_px) * narrowed
         points = curve_points(logits, basis, config.margin)
         loss = (plottability(points, config) - score(jitter(points, config, generator), sigma_px)).sum()
         (gradient,) = torch.autograd.grad(loss, [logits])
