@@ -106,17 +106,22 @@ def _matches(trace: np.ndarray, stroke: np.ndarray) -> bool:
 
 
 def _check_sheet(folder: Path, number: int, stops: int = 0) -> None:
-    """The simulated sheet of piece ``number`` holds each of its strokes, whole, exactly once.
+    """The simulated sheet of piece ``number`` holds each of its strokes, whole, at least once,
+    and a second time only for what an interruption of the piece (``stops`` of them) explains.
 
     A stop that lifts the pen mid-stroke (SIGTERM, pause) leaves the start of that stroke on
-    the paper, which the resumed job then draws whole: ``stops`` such cut strokes are allowed.
+    the paper, which the resumed job then draws whole. A stop (or SIGKILL) that lands after the
+    machine finished a stroke but before its acknowledgement reached the journal leaves that
+    stroke whole on the paper and unrecorded, so the resumed job draws it again: a plotter
+    host cannot know what the machine did after it last heard from it. Each stop accounts for
+    one of the two, never more.
     """
     strokes = [path for _, path in svg.read(folder / "pieces" / f"{number:04d}" / "piece.svg").iter_paths()]
     traces = read_sheet(folder / "pieces" / f"{number:04d}" / "sim-paper.jsonl")
     whole = [sum(_matches(trace, stroke) for trace in traces) for stroke in strokes]
-    assert whole == [1] * len(strokes), f"piece {number}: strokes drawn whole other than once"
+    assert min(whole) == 1 and max(whole) <= 2, f"piece {number}: strokes drawn whole {whole}"
     cut = [t for t in traces if not any(_matches(t, s) for s in strokes)]
-    assert len(cut) <= stops
+    assert len(cut) + sum(w - 1 for w in whole) <= stops, f"piece {number}: {len(cut)} cut, drawn whole {whole}"
     assert all(any(np.allclose(t[0], s[0], atol=0.01) for s in strokes) for t in cut)
 
 
@@ -147,7 +152,7 @@ def test_gallery_survives_sigkill_and_sigterm_and_redraws_exactly(tmp_path):
         catalogue_pieces = sorted(catalogue.pieces(), key=lambda piece: piece.number)
     assert [(p.number, p.status) for p in catalogue_pieces] == [(1, "done"), (2, "done"), (3, "done")]
     for number in (1, 2, 3):
-        _check_sheet(folder, number, stops=1 if number == 2 else 0)  # piece 2 got the SIGTERM
+        _check_sheet(folder, number, stops=2 if number == 2 else 0)  # piece 2 got the SIGKILL and the SIGTERM
         assert Journal.open(folder / "pieces" / f"{number:04d}" / "plot.plotjob").finished
     before = (folder / "pieces/0002/piece.svg").read_bytes()
     redraw = subprocess.run([sys.executable, "-m", "plotter", "redraw", "2", "--gallery", str(folder), "-o",
