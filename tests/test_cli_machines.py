@@ -112,7 +112,7 @@ def test_sim_port_answers_a_serial_client_like_grbl(tmp_path):
                               stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True)
     try:
         path = re.search(r"on (\S+);", server.stderr.readline()).group(1)
-        with serial.Serial(path, 115200, timeout=2) as client:
+        with serial.Serial(path, 115200, timeout=10) as client:  # a reply, not a speed: generous on a loaded CI box
             client.reset_input_buffer()
             deadline = time.monotonic() + 10
             banner = b""
