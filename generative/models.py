@@ -38,6 +38,8 @@ class Generator:
     name: str  # the word on the command line: plotter train NAME
     module_name: str  # generative.<module_name> holds the network and KIND, VERSION, WEIGHTS_VERSIONS
     inputs: str  # what a training batch holds: "strokes" (stroke-5 sequences) or "rasters" (images in [-1, 1])
+    config_name: str  # the config dataclass in ``module``
+    network: str  # the nn.Module class in ``module``, built from that config
     latent = False  # encodes a drawing to a code, so it can walk between two drawings
     class_prior = False  # samples start from the codes of its training drawings, fitted after training
     loss_terms: tuple[str, ...] = ("loss",)  # the training losses loss.png draws, one curve each
@@ -48,11 +50,12 @@ class Generator:
         return importlib.import_module(f"generative.{self.module_name}")
 
     def default_config(self) -> dict[str, Any]:
-        raise NotImplementedError
+        """The network's default config as a dictionary (what a checkpoint stores)."""
+        return asdict(getattr(self.module, self.config_name)())
 
     def build(self, config: dict[str, Any]) -> nn.Module:
         """A fresh network from a config dictionary (a checkpoint's, or the defaults with overrides)."""
-        raise NotImplementedError
+        return getattr(self.module, self.network)(getattr(self.module, self.config_name)(**config))
 
     def losses(self, model: nn.Module, batch: dict[str, torch.Tensor], step: int) -> dict[str, torch.Tensor]:
         """``loss`` (to minimise) and the named terms of one batch at training step ``step``."""
@@ -99,21 +102,18 @@ class Generator:
         return model
 
 
+def traced(images: torch.Tensor, reduce: str) -> list[Sample]:
+    """Rasters (B, 1, S, S) in [-1, 1] (ink +1) as strokes, each by :func:`generative.trace.reduce_raster`."""
+    from .trace import reduce_raster
+
+    return [reduce_raster(image, reduce) for image in ((images[:, 0] + 1) / 2).cpu().numpy()]
+
+
 class StrokeVAE(Generator):
     """SketchRNN-style VAE over stroke sequences (:mod:`generative.sketch_vae`)."""
 
     name, module_name, inputs, latent, class_prior = "vae", "sketch_vae", "strokes", True, True
-    network = "SketchVAE"  # the class in ``module``
-
-    def default_config(self) -> dict[str, Any]:
-        from .sketch_vae import SketchVAEConfig
-
-        return asdict(SketchVAEConfig())
-
-    def build(self, config: dict[str, Any]) -> nn.Module:
-        from .sketch_vae import SketchVAEConfig
-
-        return getattr(self.module, self.network)(SketchVAEConfig(**config))
+    config_name, network = "SketchVAEConfig", "SketchVAE"
 
     def losses(self, model: nn.Module, batch: dict[str, torch.Tensor], step: int) -> dict[str, torch.Tensor]:
         from .sketch_vae import kl_annealing
@@ -152,27 +152,15 @@ class Diffusion(Generator):
     """DDPM over rasters (:mod:`generative.diffusion`); samples are traced back to strokes."""
 
     name, module_name, inputs = "diffusion", "diffusion", "rasters"
-
-    def default_config(self) -> dict[str, Any]:
-        from .diffusion import DiffusionConfig
-
-        return asdict(DiffusionConfig())
-
-    def build(self, config: dict[str, Any]) -> nn.Module:
-        from .diffusion import DiffusionConfig, GaussianDiffusion
-
-        return GaussianDiffusion(DiffusionConfig(**config))
+    config_name, network = "DiffusionConfig", "GaussianDiffusion"
 
     def losses(self, model: nn.Module, batch: dict[str, torch.Tensor], step: int) -> dict[str, torch.Tensor]:
         return model(batch["x0"], batch["labels"])
 
     def sample(self, model: nn.Module, labels: torch.Tensor | None, count: int, temperature: float,
                generator: torch.Generator, guidance: float | None, steps: int | None, reduce: str) -> list[Sample]:
-        from .trace import reduce_raster
-
-        images = model.sample(labels=labels, count=count, steps=steps, guidance=guidance, generator=generator)
-        ink = ((images[:, 0] + 1) / 2).cpu().numpy()  # (B, S, S) in [0, 1]
-        return [reduce_raster(image, reduce) for image in ink]
+        return traced(model.sample(labels=labels, count=count, steps=steps, guidance=guidance, generator=generator),
+                      reduce)
 
     def load_state(self, model: nn.Module, state: dict[str, torch.Tensor]) -> nn.Module:
         import torch
@@ -186,18 +174,9 @@ class GAN(Generator):
     """Class-conditional DCGAN over rasters (:mod:`generative.gan`): two players, two optimisers; traced to strokes."""
 
     name, module_name, inputs = "gan", "gan", "rasters"
+    config_name, network = "GANConfig", "GAN"
     loss_terms = ("d_loss", "g_loss")
     temperature = 1.0  # the noise as trained (already truncated at ±2): lower narrows each label to one look
-
-    def default_config(self) -> dict[str, Any]:
-        from .gan import GANConfig
-
-        return asdict(GANConfig())
-
-    def build(self, config: dict[str, Any]) -> nn.Module:
-        from .gan import GAN, GANConfig
-
-        return GAN(GANConfig(**config))
 
     def losses(self, model: nn.Module, batch: dict[str, torch.Tensor], step: int) -> dict[str, torch.Tensor]:
         return model(batch["x0"], batch["labels"])
@@ -211,10 +190,7 @@ class GAN(Generator):
 
     def sample(self, model: nn.Module, labels: torch.Tensor | None, count: int, temperature: float,
                generator: torch.Generator, guidance: float | None, steps: int | None, reduce: str) -> list[Sample]:
-        from .trace import reduce_raster
-
-        images = model.sample(labels, count, temperature, generator)
-        return [reduce_raster(image, reduce) for image in ((images[:, 0] + 1) / 2).cpu().numpy()]
+        return traced(model.sample(labels, count, temperature, generator), reduce)
 
 
 class Dream(Generator):
@@ -224,16 +200,7 @@ class Dream(Generator):
     """
 
     name, module_name, inputs = "dream", "dream", "rasters"
-
-    def default_config(self) -> dict[str, Any]:
-        from .dream import DreamClassifierConfig
-
-        return asdict(DreamClassifierConfig())
-
-    def build(self, config: dict[str, Any]) -> nn.Module:
-        from .dream import DreamClassifier, DreamClassifierConfig
-
-        return DreamClassifier(DreamClassifierConfig(**config))
+    config_name, network = "DreamClassifierConfig", "DreamClassifier"
 
     def losses(self, model: nn.Module, batch: dict[str, torch.Tensor], step: int) -> dict[str, torch.Tensor]:
         return model(batch["x0"], batch["labels"])
@@ -251,16 +218,7 @@ class StrokeTransformerKind(Generator):
     """Decoder-only transformer over tokenised pen moves (:mod:`generative.stroke_transformer`), label first."""
 
     name, module_name, inputs = "transformer", "stroke_transformer", "strokes"
-
-    def default_config(self) -> dict[str, Any]:
-        from .stroke_transformer import StrokeTransformerConfig
-
-        return asdict(StrokeTransformerConfig())
-
-    def build(self, config: dict[str, Any]) -> nn.Module:
-        from .stroke_transformer import StrokeTransformer, StrokeTransformerConfig
-
-        return StrokeTransformer(StrokeTransformerConfig(**config))
+    config_name, network = "StrokeTransformerConfig", "StrokeTransformer"
 
     def losses(self, model: nn.Module, batch: dict[str, torch.Tensor], step: int) -> dict[str, torch.Tensor]:
         from .stroke_transformer import tokenize_batch
