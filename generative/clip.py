@@ -69,12 +69,20 @@ class TextEncoder(nn.Module):
         self.norm = nn.LayerNorm(width)
         self.project = nn.Linear(width, config.embed)
 
-    def forward(self, ids: torch.Tensor) -> torch.Tensor:
+    def states(self, ids: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Per word, its state in context ``(B, T, text_width)``, and which positions are words ``(B, T)``:
+        what a text-conditioned generator attends to."""
         real = ids != 0
         x = self.tokens(ids) + self.positions[: ids.shape[1]]
-        x = self.norm(self.encoder(x, src_key_padding_mask=~real))
-        pooled = (x * real[..., None]).sum(1) / real.sum(1, keepdim=True).clamp(min=1)
+        return self.norm(self.encoder(x, src_key_padding_mask=~real)), real
+
+    def embed(self, states: torch.Tensor, real: torch.Tensor) -> torch.Tensor:
+        """The caption's embedding (not yet normalised) from its word states: their mean, projected."""
+        pooled = (states * real[..., None]).sum(1) / real.sum(1, keepdim=True).clamp(min=1)
         return self.project(pooled)
+
+    def forward(self, ids: torch.Tensor) -> torch.Tensor:
+        return self.embed(*self.states(ids))
 
 
 class DrawingEncoder(nn.Module):

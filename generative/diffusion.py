@@ -14,6 +14,7 @@ rasters it draws become strokes in :mod:`generative.trace`.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
@@ -162,19 +163,34 @@ class GaussianDiffusion(nn.Module):
         device = self.alphas_bar.device
         if labels is None:
             labels = torch.full((count or 1,), self.null_label, device=device, dtype=torch.long)
-        steps = steps or self.config.sample_steps
         guidance = self.config.guidance if guidance is None else guidance
         size = self.config.image_size
         x = torch.randn(len(labels), 1, size, size, generator=generator, device=device)
-        times = torch.linspace(self.config.timesteps - 1, 0, steps, device=device).round().long()
-        for i, t in enumerate(times):
-            a = self.alphas_bar[t]
-            a_next = self.alphas_bar[times[i + 1]] if i + 1 < steps else torch.tensor(1.0, device=device)
-            eps = self._guided_noise(x, t.repeat(len(labels)), labels, guidance)
-            x0 = ((x - (1 - a).sqrt() * eps) / a.sqrt()).clamp(-1, 1)
+        return ddim(lambda x, t: self._guided_noise(x, t.repeat(len(labels)), labels, guidance), x, self.alphas_bar,
+                    steps or self.config.sample_steps, eta, generator, clamp=1.0)
+
+
+def ddim(noise: Callable[[torch.Tensor, torch.Tensor], torch.Tensor], x: torch.Tensor, alphas_bar: torch.Tensor,
+         steps: int, eta: float = 0.0, generator: torch.Generator | None = None,
+         clamp: float | None = None) -> torch.Tensor:
+    """DDIM (Song et al. 2021) from noise ``x`` at step T to a clean sample in ``steps`` evenly spaced steps.
+
+    ``noise(x, t)`` is the (guided) noise prediction at step ``t`` (a 0-d tensor); each step's
+    estimate of the clean sample is clamped to ±``clamp`` when given (pixels have a range, latent
+    codes do not).
+    """
+    device = x.device
+    times = torch.linspace(len(alphas_bar) - 1, 0, steps, device=device).round().long()
+    for i, t in enumerate(times):
+        a = alphas_bar[t]
+        a_next = alphas_bar[times[i + 1]] if i + 1 < steps else torch.tensor(1.0, device=device)
+        eps = noise(x, t)
+        x0 = (x - (1 - a).sqrt() * eps) / a.sqrt()
+        if clamp is not None:
+            x0 = x0.clamp(-clamp, clamp)
             eps = (x - a.sqrt() * x0) / (1 - a).sqrt()  # consistent with the clamped x0
-            sigma = eta * ((1 - a_next) / (1 - a) * (1 - a / a_next)).clamp(min=0).sqrt()
-            x = a_next.sqrt() * x0 + (1 - a_next - sigma**2).clamp(min=0).sqrt() * eps
-            if eta > 0 and i + 1 < steps:
-                x = x + sigma * torch.randn(x.shape, generator=generator, device=device)
-        return x
+        sigma = eta * ((1 - a_next) / (1 - a) * (1 - a / a_next)).clamp(min=0).sqrt()
+        x = a_next.sqrt() * x0 + (1 - a_next - sigma**2).clamp(min=0).sqrt() * eps
+        if eta > 0 and i + 1 < steps:
+            x = x + sigma * torch.randn(x.shape, generator=generator, device=device)
+    return x

@@ -74,9 +74,13 @@ def sheet_plan(samples: Sequence[Sample], page_mm: tuple[float, float], margin_m
     return builder.build()
 
 
-def sheet_png(samples: Sequence[Sample], path: str | os.PathLike[str], cell_px: int = 64) -> None:
-    """A grid of rendered samples (black on white), written atomically as PNG."""
-    columns, rows = grid_shape(max(1, len(samples)))
+def sheet_png(samples: Sequence[Sample], path: str | os.PathLike[str], cell_px: int = 64,
+              columns: int | None = None) -> None:
+    """A grid of rendered samples (black on white), written atomically as PNG (``columns``: fixed)."""
+    if columns is None:
+        columns, rows = grid_shape(max(1, len(samples)))
+    else:
+        rows = max(1, math.ceil(len(samples) / columns))
     canvas = np.zeros((rows * cell_px, columns * cell_px), dtype=np.float32)
     for index, sample in enumerate(samples):
         row, column = divmod(index, columns)

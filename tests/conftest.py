@@ -23,3 +23,13 @@ def piece(tmp_path):
     path = tmp_path / "piece.svg"
     svg.write(paint(2, SchotterParams(columns=3, rows=12, accent_every=6)), path)
     return path
+
+
+@pytest.fixture(scope="module")
+def caption_cache(tmp_path_factory, request):
+    """An XDG cache folder holding a tiny caption corpus of the test module's ``SCENES`` scenes, made once."""
+    from generative.caption_data import caption_corpus
+
+    home = tmp_path_factory.mktemp("xdg")
+    caption_corpus(request.module.SCENES, cache_dir=home / "plotter" / "captions")
+    return home

@@ -6,6 +6,7 @@ torch is imported inside the command functions only, so listing the commands (``
 
 from __future__ import annotations
 
+import shlex
 import time
 from pathlib import Path
 
@@ -13,22 +14,30 @@ import click
 
 from generative.models import LATENT_NAMES, NAMES
 
+from ..plan import Plan
 from ..stats import plan_stats
 from ..svg import write
 from .progress import duration, metres, summary
 from .types import PAGE
 
 KINDS = click.Choice(NAMES)
-CLIP = "clip"  # plotter train clip: the text–drawing encoder pair of the text-to-drawing issue
+#: Models trained on the self-captioned AARON scenes (text to drawing): name → (module, trainer, its config).
+CORPUS_KINDS = {
+    "clip": ("generative.clip_train", "train_clip", "ClipTrainConfig"),
+    "attributes": ("generative.attributes", "train_attributes", "AttributeTrainConfig"),
+    "raster-vae": ("generative.raster_vae", "train_raster_vae", "RasterVAETrainConfig"),
+    "text-diffusion": ("generative.text_diffusion", "train_text_diffusion", "TextDiffusionTrainConfig"),
+}
 INTERPOLATE = "interpolate"  # plotter generate interpolate: one row per model between two drawings
 UNITS = "units"  # plotter generate units: what single units of the autoencoder's code respond to
 
 
 @click.command("train")
-@click.argument("kind", type=click.Choice([*NAMES, CLIP]))
+@click.argument("kind", type=click.Choice([*NAMES, *CORPUS_KINDS]))
 @click.option("--data", default="hershey", show_default=True, help="Training corpus.")
 @click.option("--scenes", type=click.IntRange(min=20), default=20000, show_default=True,
-              help="clip: self-captioned AARON scenes to train and validate on (made once, then cached).")
+              help=f"{', '.join(CORPUS_KINDS)}: self-captioned AARON scenes to train and validate on "
+                   "(made once, then cached).")
 @click.option("--steps", type=click.IntRange(min=1), default=3000, show_default=True,
               help="Optimiser steps in all (with --resume: go on to this many).")
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True)
@@ -48,9 +57,12 @@ def train(kind: str, data: str, scenes: int, steps: int, device: str, out: Path 
       plotter train diffusion --data aaron --steps 1500 --out runs/diffusion-aaron
       plotter train ae --data hershey --steps 4000 --out runs/ae-h
       plotter train clip --scenes 20000 --steps 4000 --out runs/clip
+      plotter train attributes --scenes 20000 --steps 3000 --out runs/attributes
+      plotter train raster-vae --scenes 20000 --steps 2000 --out runs/raster-vae
+      plotter train text-diffusion --scenes 20000 --steps 4000 --out runs/text-diffusion
     """
-    if kind == CLIP:
-        _train_clip(scenes, steps, device, out or Path("runs") / kind, seed, resume)
+    if kind in CORPUS_KINDS:
+        _train_on_corpus(kind, scenes, steps, device, out or Path("runs") / kind, seed, resume)
         return
     from generative.train import TrainConfig
     from generative.train import train as run_training
@@ -63,27 +75,34 @@ def train(kind: str, data: str, scenes: int, steps: int, device: str, out: Path 
     click.echo(f"trained {kind} to step {result.step} in {result.seconds:.0f} s; {summary}; wrote {out}/", err=True)
 
 
-def _train_clip(scenes: int, steps: int, device: str, out: Path, seed: int, resume: bool) -> None:
-    from generative.clip_train import ClipTrainConfig, train_clip
+def _train_on_corpus(kind: str, scenes: int, steps: int, device: str, out: Path, seed: int, resume: bool) -> None:
+    import importlib
 
-    config = ClipTrainConfig(scenes=scenes, steps=steps, device=device, out=str(out), seed=seed)
-    result = train_clip(config, resume=resume)
-    scores = ", ".join(f"{name.replace('_', ' ')} {value:.1%}" for name, value in result.retrieval.items())
-    click.echo(f"trained clip to step {result.step} in {result.seconds:.0f} s; held-out retrieval among "
-               f"{result.candidates} scenes: {scores}; wrote {out}/", err=True)
+    module_name, trainer, config_class = CORPUS_KINDS[kind]
+    module = importlib.import_module(module_name)
+    config = getattr(module, config_class)(scenes=scenes, steps=steps, device=device, out=str(out), seed=seed)
+    result = getattr(module, trainer)(config, resume=resume)
+    scores = ", ".join(f"{name.replace('_', ' ')} {value:.4g}" for name, value in result.scores.items())
+    click.echo(f"trained {kind} to step {result.step} in {result.seconds:.0f} s; held out: {scores}; wrote {out}/",
+               err=True)
 
 
 @click.command("generate")
-@click.argument("kind", type=click.Choice([*NAMES, INTERPOLATE, UNITS]))
+@click.argument("kind", type=click.Choice([*NAMES, INTERPOLATE, UNITS]), required=False)
+@click.option("--prompt", default=None, metavar="TEXT",
+              help="Draw what the text asks for with the text-to-drawing model (give no KIND), e.g. "
+                   "\"two people beside a tree\".")
 @click.option("--data", default="hershey", show_default=True,
               help="Which shipped weights: those trained on this corpus (hershey, aaron).")
 @click.option("--label", default=None, help="Class to draw (A, 7, plant, ...); default: a mix of all classes.")
-@click.option("--count", type=click.IntRange(1, 1024), default=64, show_default=True)
+@click.option("--count", type=click.IntRange(1, 1024), default=None,
+              help="Drawings on the sheet [default: 64; with --prompt: 1].")
 @click.option("--temperature", type=click.FloatRange(0.01, 2.0), default=None,
               help="Sampling temperature (vae, ae, gan, transformer): low is tidy, high is wild "
                    "[default: the model's, 0.2; gan 1.0].")
 @click.option("--guidance", type=click.FloatRange(0.0, 20.0), default=None,
-              help="Diffusion classifier-free guidance weight [default: the model's].")
+              help="Diffusion classifier-free guidance weight: 0 ignores the label or prompt, higher follows "
+                   "it harder [default: the model's].")
 @click.option("--steps", type=click.IntRange(2, 1000), default=None,
               help="Diffusion: DDIM steps [default: the model's]. Interpolation: drawings in a row [9]. "
                    "Dream, units: optimisation steps.")
@@ -105,7 +124,8 @@ def _train_clip(scenes: int, steps: int, device: str, out: Path, seed: int, resu
 @click.option("--weights", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Checkpoint to load [default: the shipped weights].")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
-def generate(kind: str, data: str, label: str | None, count: int, temperature: float | None, guidance: float | None,
+def generate(kind: str | None, prompt: str | None, data: str, label: str | None, count: int | None,
+             temperature: float | None, guidance: float | None,
              steps: int | None, reduce: str, interpolate: tuple[str, str] | None, first: str | None,
              last: str | None, models: str, unit_spec: str, seed: int, page: tuple[float, float], margin_mm: float,
              weights: Path | None, output: Path) -> None:
@@ -120,12 +140,28 @@ def generate(kind: str, data: str, label: str | None, count: int, temperature: f
       plotter generate interpolate --from A --to B --steps 9 --models ae,vae -o sheet.svg
       plotter generate interpolate --from 1 --to 7 --models ae=runs/ae-h/ae.pt,vae -o ones-to-sevens.svg
       plotter generate units --units 0-7 --steps 300 -o units.svg
+      plotter generate --prompt "two people beside a tree" --guidance 3 --seed 2 -o people.svg
     """
     from generative.errors import GenerativeError
+
+    started = time.perf_counter()
+    if (kind is None) == (prompt is None):
+        raise click.UsageError("give a KIND to sample, or --prompt TEXT to draw a description (not both)")
+    if prompt is not None:
+        unused = [name for name, value in (("--label", label), ("--temperature", temperature),
+                                           ("--interpolate", interpolate), ("--from", first), ("--to", last))
+                  if value is not None]
+        if unused:
+            raise click.UsageError(f"{', '.join(unused)} {'has' if len(unused) == 1 else 'have'} no meaning with "
+                                   "--prompt (it takes --count, --guidance, --steps, --reduce, --seed, --page, "
+                                   "--margin, --weights)")
+        plan = _prompt_plan(prompt, count or 1, guidance, steps, reduce, seed, page, margin_mm, weights, output)
+        _write_and_sum_up(plan, output, started)
+        return
     from generative.models import Generator, get, latent, latent_models
     from generative.sample import generate_plan, interpolation_plan, interpolation_sheet
 
-    started = time.perf_counter()
+    count = count or 64
     if temperature is None:  # the model's own; the walks decode the latent kinds, whose default is the base one
         temperature = get(kind).temperature if kind in NAMES else Generator.temperature
     if (first is None or last is None) != (kind != INTERPOLATE):
@@ -155,7 +191,22 @@ def generate(kind: str, data: str, label: str | None, count: int, temperature: f
                                  reduce, steps)
         command = _command(kind, data, label, count, temperature, guidance, steps, reduce, interpolate, seed, page,
                            output)
-    write(plan.with_metadata(command=command), output)
+    _write_and_sum_up(plan.with_metadata(command=command), output, started)
+
+
+def _prompt_plan(prompt: str, count: int, guidance: float | None, steps: int | None, reduce: str, seed: int,
+                 page: tuple[float, float], margin_mm: float, weights: Path | None, output: Path) -> Plan:
+    from generative.prompt import prompt_plan
+
+    plan = prompt_plan(prompt, weights, count, guidance, steps, seed, page, margin_mm, reduce)
+    options = [f"--count {count}", *([f"--guidance {guidance:g}"] if guidance is not None else []),
+               *([f"--steps {steps}"] if steps else []), f"--seed {seed}"]
+    return plan.with_metadata(command=" ".join(["plotter generate --prompt", shlex.quote(prompt), *options,
+                                                f"--page {page[0]:g}x{page[1]:g}mm -o {output}"]))
+
+
+def _write_and_sum_up(plan: Plan, output: Path, started: float) -> None:
+    write(plan, output)
     facts = plan_stats(plan)
     summary(f"wrote {output}: {facts.paths} strokes, pen-down {metres(facts.pen_down_mm)}, "
             f"est. plot time {duration(facts.time_s)}, in {time.perf_counter() - started:.1f} s")

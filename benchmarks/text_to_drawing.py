@@ -1,0 +1,155 @@
+"""Text to drawing on held-out prompts (issue 9): prompt adherence by guidance, CLIP retrieval, prompt → A4 time.
+
+**Prompts** are the full descriptions (:func:`painters.aaron.caption.full_caption`, naming
+every shown object with its count) of held-out scenes of the caption corpus: neither the
+CLIP nor the diffusion model saw those scenes. **Adherence** is judged by the attribute
+reader (:mod:`generative.attributes`), a CNN trained on the corpus' rasters against the
+painter's true plans — never on captions, never sharing weights with the CLIP. A drawing
+adheres when the count the reader sees of *every* object kind equals the count its prompt
+states (so "two people and a tree" wants two figures, one tree and nothing else); *kinds*
+is the looser share where the set of kinds present agrees.
+
+Rows: the model at guidance 0 (the null prompt: the unconditioned model, trained jointly
+as classifier-free guidance does), 1 (the prompt alone), 3 and 7; and the reader on the
+real held-out drawings, the ceiling a perfect generator would reach through this reader.
+Each prompt gets one drawing, seeded by its index, the same at every guidance.
+
+Also: the CLIP's text → drawing retrieval among 100 held-out scenes (``benchmarks/clip.py``),
+and the wall time of one prompt → an A4 plan (model load, sampling, tracing), in process and
+as the ``plotter generate --prompt`` command.
+
+Targets: adherence >= 70 % at the best guidance and <= 20 % unconditioned; CLIP top-1 >= 60 %;
+prompt → A4 plan <= 15 s on CPU.
+
+    .venv/bin/python benchmarks/text_to_drawing.py [--prompts 300] [--out bench-output]
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from clip import retrieval_table  # noqa: E402
+
+from generative import default_weights  # noqa: E402
+from generative.attributes import AttributeNet, count_vector, load_attributes  # noqa: E402
+from generative.caption_data import caption_corpus  # noqa: E402
+from generative.clip_train import descriptions, load_clip  # noqa: E402
+from generative.prompt import prompt_plan  # noqa: E402
+from generative.sheet import sheet_png  # noqa: E402
+from generative.text_diffusion import TextDiffusion, load_text_diffusion  # noqa: E402
+from generative.trace import reduce_raster  # noqa: E402
+from painters.aaron.caption import SceneFacts  # noqa: E402
+from plotter.atomic import atomic_write  # noqa: E402
+
+GUIDANCE = (0.0, 1.0, 3.0, 7.0)
+BATCH = 50
+TIME_PROMPT = "two people beside a tree"
+
+
+def read(reader: AttributeNet, rasters: torch.Tensor) -> np.ndarray:
+    """``(N, kinds)`` counts the reader sees."""
+    return np.concatenate([reader.read_counts(rasters[i:i + 256]).numpy() for i in range(0, len(rasters), 256)])
+
+
+def agreement(seen: np.ndarray, truth: np.ndarray) -> dict[str, float]:
+    """Share of drawings whose every kind's count agrees, and whose set of present kinds agrees."""
+    return {"counts": float((seen == truth).all(axis=1).mean()),
+            "kinds": float(((seen > 0) == (truth > 0)).all(axis=1).mean())}
+
+
+def drawings(model: TextDiffusion, prompts: list[str], guidance: float, steps: int | None) -> torch.Tensor:
+    """One drawing per prompt, batch ``b`` seeded ``b``: the same noise at every guidance."""
+    vocabulary = model.vocabulary
+    out = []
+    for batch, start in enumerate(range(0, len(prompts), BATCH)):
+        chunk = prompts[start:start + BATCH]
+        ids = torch.from_numpy(vocabulary.encode_batch(chunk, model.max_words))
+        out.append(model.sample(ids, len(chunk), guidance, steps, torch.Generator().manual_seed(batch)))
+    return torch.cat(out)
+
+
+def prompt_seconds(weights: Path | None) -> tuple[float, float]:
+    """Median in-process time of three prompt → A4 plans, and one ``plotter generate --prompt`` run."""
+    times = []
+    for seed in range(3):
+        started = time.perf_counter()
+        prompt_plan(TIME_PROMPT, weights, seed=seed)
+        times.append(time.perf_counter() - started)
+    with tempfile.TemporaryDirectory() as folder:
+        command = [str(ROOT / ".venv" / "bin" / "plotter"), "generate", "--prompt", TIME_PROMPT,
+                   "-o", str(Path(folder) / "p.svg"), *(["--weights", str(weights)] if weights else [])]
+        started = time.perf_counter()
+        subprocess.run(command, check=True, capture_output=True)
+        return float(np.median(times)), time.perf_counter() - started
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--weights", type=Path, default=None, help="text diffusion [default: shipped]")
+    parser.add_argument("--reader", type=Path, default=None, help="attribute reader [default: shipped]")
+    parser.add_argument("--clip", type=Path, default=None, help="CLIP for retrieval [default: shipped]")
+    parser.add_argument("--scenes", type=int, default=20000, help="the corpus the weights were trained on")
+    parser.add_argument("--prompts", type=int, default=300, help="held-out prompts to judge")
+    parser.add_argument("--steps", type=int, default=None, help="DDIM steps [default: the model's]")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench-output")
+    args = parser.parse_args(argv)
+    torch.set_num_threads(1)
+    started = time.perf_counter()
+    model = load_text_diffusion(args.weights)
+    reader = load_attributes(args.reader or default_weights("attributes"))
+    corpus = caption_corpus(args.scenes)
+    _, held_out = corpus.split()
+    scenes = held_out[:args.prompts]
+    prompts = descriptions(corpus, scenes)
+    truth = np.stack([count_vector(SceneFacts.from_dict(corpus.facts[i]), reader.config.max_count) for i in scenes])
+    real = torch.from_numpy(corpus.rasters[scenes]).float().div(255)[:, None]
+    rows = {"reader on the real drawings (ceiling)": agreement(read(reader, real), truth)}
+    made: dict[float, torch.Tensor] = {}
+    for guidance in GUIDANCE:
+        print(f"guidance {guidance:g}: drawing {len(prompts)} prompts", file=sys.stderr)
+        made[guidance] = drawings(model, prompts, guidance, args.steps)
+        name = "guidance 0 (unconditioned: the null prompt)" if guidance == 0 else f"guidance {guidance:g}"
+        rows[name] = agreement(read(reader, made[guidance]), truth)
+    clip = retrieval_table(load_clip(args.clip or default_weights("clip")), args.scenes, 10)
+    in_process, command = prompt_seconds(args.weights)
+    best = max((v["counts"], k) for k, v in rows.items() if k.startswith("guidance") and "unconditioned" not in k)
+    lines = [f"Text to drawing on {len(prompts)} held-out prompts ({time.perf_counter() - started:.0f} s)", "",
+             "| drawings | counts agree | kinds agree | target |", "|---|---:|---:|---:|"]
+    for name, scores in rows.items():
+        target = "<= 20 %" if "unconditioned" in name else (">= 70 % (best)" if name == best[1] else "")
+        lines.append(f"| {name} | {scores['counts']:.1%} | {scores['kinds']:.1%} | {target} |")
+    top1, spread = clip["described_text_to_drawing_top1"]
+    lines += ["", "| measure | value | target |", "|---|---:|---:|",
+              f"| CLIP text → drawing top-1 among 100 (10 groups) | {top1:.1%} ± {spread:.1%} | >= 60 % |",
+              f"| CLIP text → drawing top-5 | {clip['described_text_to_drawing_top5'][0]:.1%} | |",
+              f"| prompt → A4 plan, in process (median of 3) | {in_process:.1f} s | <= 15 s |",
+              f"| `plotter generate --prompt` command | {command:.1f} s | <= 15 s |"]
+    table = "\n".join(lines)
+    print(table)
+    args.out.mkdir(parents=True, exist_ok=True)
+    with atomic_write(args.out / "text-to-drawing.md") as handle:
+        handle.write(table + "\n")
+    # a sheet: rows = the first 8 prompts' real drawing, then guidance 0, 1, 3, 7
+    columns = 8
+    images = [real[:columns], *(made[g][:columns] for g in GUIDANCE)]
+    sheet_png([reduce_raster(image[0].numpy()) for row in images for image in row],
+              args.out / "text-to-drawing.png", cell_px=96, columns=columns)
+    with atomic_write(args.out / "text-to-drawing-prompts.txt") as handle:
+        handle.write("\n".join(prompts[:columns]) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
