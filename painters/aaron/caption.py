@@ -218,6 +218,21 @@ RELATION_WORDS = {"left of": ("to the left of", "left of"), "right of": ("to the
                   "above": ("above",), "below": ("below", "under")}
 
 
+#: Words the grammar writes besides those in the tables above (articles, prefixes, "and").
+CONNECTIVES = ("a", "an", "and", "with", "drawing", "picture", "of")
+
+
+def lexicon() -> set[str]:
+    """Every word a caption can hold: a text encoder's vocabulary, whatever scenes it saw."""
+    tables = [NUMBERS, CONNECTIVES, POSE_BEFORE.values(),
+              *(name for names in NOUNS.values() for pair in names for name in pair),
+              *(phrase for phrases in POSE_AFTER.values() for group in phrases for phrase in group),
+              *(phrase for table in (SCENE_WORDS, SIDE_WORDS, BAND_WORDS, RELATION_WORDS)
+                for phrases in table.values() for phrase in phrases)]
+    return {word for entry in tables for text in ([entry] if isinstance(entry, str) else entry)
+            for word in text.split()}
+
+
 def captions(facts: SceneFacts, rng: np.random.Generator, n: int = 4) -> list[str]:
     """Up to ``n`` different true captions of a scene, chosen by ``rng`` (fewer only if the
     grammar has fewer to say; a scene where nothing is shown is named by its type)."""
