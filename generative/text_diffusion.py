@@ -47,6 +47,10 @@ class TextDiffusionConfig:
     clip: dict[str, Any]  # the frozen text encoder's ClipConfig (its vocabulary among it)
     autoencoder: dict[str, Any]  # the frozen RasterVAEConfig
     latent_scale: float = 1.0  # codes × this have unit variance over the training scenes
+    latent_clamp: float = 6.0  # sampling keeps its clean-code estimate within ± this (scaled training codes reach 5.9)
+    # sampling starts at the last step whose ᾱ is at least this: the cosine schedule ends at ᾱ ≈ 2e-9,
+    # where the clean-code estimate multiplies the ε error 20000-fold (pixels survive by clamping to ±1)
+    first_alpha_bar: float = 1e-3
     channels: int = 48  # UNet width at 16 × 16; ×2 below (≈ 1 M parameters)
     heads: int = 4
     timesteps: int = 1000
@@ -203,8 +207,9 @@ class TextDiffusion(nn.Module):
         x = torch.randn(batch, latent, size, size, generator=generator, device=device)
         if ids is None or guidance == 0:
             prompt, guidance = (self.null(batch), 1.0)
-        codes = ddim(lambda x, t: self._guided_noise(x, t, prompt, guidance), x, self.alphas_bar,
-                     steps or self.config.sample_steps, generator=generator)
+        first = int((self.alphas_bar >= self.config.first_alpha_bar).nonzero().max())
+        codes = ddim(lambda x, t: self._guided_noise(x, t, prompt, guidance), x, self.alphas_bar[:first + 1],
+                     steps or self.config.sample_steps, generator=generator, clamp=self.config.latent_clamp)
         return self.autoencoder.decode(codes / self.config.latent_scale)
 
 

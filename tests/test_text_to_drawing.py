@@ -14,7 +14,15 @@ import pytest
 import torch
 from cli_run import run
 
-from generative.attributes import AttributeTrainConfig, count_vector, load_attributes, side_vector, train_attributes
+from generative.attributes import (
+    VISIBLE_GROUPS,
+    AttributeTrainConfig,
+    count_vector,
+    group_counts,
+    load_attributes,
+    side_vector,
+    train_attributes,
+)
 from generative.caption_data import caption_corpus, words
 from generative.clip_train import ClipTrainConfig, load_clip, train_clip
 from generative.errors import CheckpointError, GenerativeError
@@ -188,6 +196,14 @@ def test_counts_and_sides_come_from_the_true_plan():
     for thing in facts.shown:
         if thing.side != "centre":
             assert sides[KINDS.index(thing.kind), ("left", "right").index(thing.side)] == 1
+
+
+def test_small_plants_count_together_in_the_visible_groups():
+    counts = np.zeros((1, len(KINDS)), dtype=np.int64)
+    for kind, n in (("figure", 2), ("shrub", 1), ("flower", 2), ("grass", 1), ("rock", 1)):
+        counts[0, KINDS.index(kind)] = n
+    assert dict(zip(VISIBLE_GROUPS, group_counts(counts)[0].tolist(), strict=True)) == \
+        {"figure": 2, "tree": 0, "small plant": 4, "rock": 1, "form": 0}
 
 
 def test_attribute_reader_trains_and_reads_counts(tmp_path):
