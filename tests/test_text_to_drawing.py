@@ -30,6 +30,7 @@ from generative.prompt import MAX_PROMPT_CHARS, prompt_ids, prompt_plan, sample_
 from generative.raster_vae import RasterVAETrainConfig, load_raster_vae, train_raster_vae
 from generative.text_diffusion import TextDiffusionTrainConfig, load_text_diffusion, train_text_diffusion
 from painters.aaron.caption import KINDS, SceneFacts, lexicon
+from plotter.svg import read as read_svg
 
 SCENES = 60
 TINY_CLIP = {"channels": 8, "text_width": 32, "text_layers": 1, "embed": 16, "heads": 2}
@@ -217,3 +218,13 @@ def test_attribute_reader_trains_and_reads_counts(tmp_path):
     assert counts.shape == (2, len(KINDS)) and counts.dtype == torch.long
     with pytest.raises(CheckpointError, match="not 'scene_attributes'"):
         load_attributes("generative/weights/clip.pt")
+
+
+def test_the_shipped_model_draws_a_prompt_on_a4_from_the_command_line(tmp_path, capsys):
+    out = tmp_path / "people.svg"
+    code, _, err = run(["generate", "--prompt", "two people beside a tree", "--steps", 8, "-o", out], capsys)
+    assert code == 0, err
+    plan = read_svg(out)
+    assert plan.page_mm == pytest.approx((210.0, 297.0)) and plan.path_count > 0
+    points = np.concatenate([path for _, path in plan.iter_paths()])
+    assert points.min() >= 15.0 - 1e-6 and points[:, 0].max() <= 195.0 + 1e-6
