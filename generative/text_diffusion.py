@@ -49,8 +49,9 @@ class TextDiffusionConfig:
     latent_scale: float = 1.0  # codes × this have unit variance over the training scenes
     latent_clamp: float = 6.0  # sampling keeps its clean-code estimate within ± this (scaled training codes reach 5.9)
     # sampling starts at the last step whose ᾱ is at least this: the cosine schedule ends at ᾱ ≈ 2e-9,
-    # where the clean-code estimate multiplies the ε error 20000-fold (pixels survive by clamping to ±1)
-    first_alpha_bar: float = 1e-3
+    # where the clean-code estimate multiplies the ε error 20000-fold (pixels survive by clamping to ±1);
+    # on 100 held-out prompts at guidance 3, 1e-3 → 11 % adherence, 1e-2 → 18 %, 3e-2 → 19 %, 1e-1 → 11 %
+    first_alpha_bar: float = 1e-2
     channels: int = 48  # UNet width at 16 × 16; ×2 below (≈ 1 M parameters)
     heads: int = 4
     timesteps: int = 1000

@@ -7,6 +7,7 @@ which lives in ``benchmarks/text_to_drawing.py``.
 
 from __future__ import annotations
 
+import importlib.util
 import xml.etree.ElementTree as ET
 
 import numpy as np
@@ -228,3 +229,16 @@ def test_the_shipped_model_draws_a_prompt_on_a4_from_the_command_line(tmp_path, 
     assert plan.page_mm == pytest.approx((210.0, 297.0)) and plan.path_count > 0
     points = np.concatenate([path for _, path in plan.iter_paths()])
     assert points.min() >= 15.0 - 1e-6 and points[:, 0].max() <= 195.0 + 1e-6
+
+
+def test_benchmark_adherence_counts_groups_kinds_and_presence():
+    spec = importlib.util.spec_from_file_location("text_to_drawing_bench", "benchmarks/text_to_drawing.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    truth = np.zeros((3, len(KINDS)), dtype=np.int64)
+    truth[:, KINDS.index("figure")] = 2
+    truth[:, KINDS.index("grass")] = 1
+    seen = truth.copy()
+    seen[1, KINDS.index("grass")], seen[1, KINDS.index("flower")] = 0, 1  # another small plant: same group
+    seen[2, KINDS.index("figure")] = 1  # one person short
+    assert bench.agreement(seen, truth) == pytest.approx({"groups": 2 / 3, "kinds": 1 / 3, "present": 1.0})
