@@ -173,7 +173,8 @@ class GaussianDiffusion(nn.Module):
 def ddim(noise: Callable[[torch.Tensor, torch.Tensor], torch.Tensor], x: torch.Tensor, alphas_bar: torch.Tensor,
          steps: int, eta: float = 0.0, generator: torch.Generator | None = None,
          clamp: float | None = None) -> torch.Tensor:
-    """DDIM (Song et al. 2021) from noise ``x`` at step T to a clean sample in ``steps`` evenly spaced steps.
+    """DDIM (Song et al. 2021) from noise ``x`` at the last step of ``alphas_bar`` (pass a prefix of the
+    schedule to start lower) to a clean sample, in ``steps`` evenly spaced steps.
 
     ``noise(x, t)`` is the (guided) noise prediction at step ``t`` (a 0-d tensor); each step's
     estimate of the clean sample is clamped to ±``clamp`` when given (pixels have a range, latent

@@ -21,7 +21,7 @@ pen strokes. One file holds all three networks, so the shipped weights are self-
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -168,11 +168,6 @@ class TextDiffusion(nn.Module):
         real[:, 0] = True
         return Prompt(words, real, self.null_pooled.expand(batch, -1))
 
-    def encode_images(self, images: torch.Tensor) -> torch.Tensor:
-        """Rasters in [0, 1] → scaled codes (the autoencoder's means × ``latent_scale``)."""
-        with torch.no_grad():
-            return self.autoencoder.encode(images)[0] * self.config.latent_scale
-
     def forward(self, codes: torch.Tensor, ids: torch.Tensor) -> dict[str, torch.Tensor]:
         """ε-prediction loss of scaled codes ``(B, Z, 16, 16)`` under their prompts (a tenth hidden)."""
         batch = codes.shape[0]
@@ -230,7 +225,6 @@ class TextDiffusionTrainConfig(CorpusTrainConfig):
     clip_weights: str = ""  # the frozen text encoder ("": the shipped CLIP)
     vae_weights: str = ""  # the frozen autoencoder ("": the shipped one)
     out: str = "runs/text-diffusion"
-    model: dict[str, Any] = field(default_factory=dict)
 
 
 class TextDiffusionTask(CorpusTask):
