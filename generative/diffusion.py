@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 from torch.nn import functional as F
+from tqdm import tqdm
 
 KIND = "ddpm"
 VERSION = 2  # 2: the training state holds an EMA of the weights and the learning-rate schedule
@@ -172,17 +173,17 @@ class GaussianDiffusion(nn.Module):
 
 def ddim(noise: Callable[[torch.Tensor, torch.Tensor], torch.Tensor], x: torch.Tensor, alphas_bar: torch.Tensor,
          steps: int, eta: float = 0.0, generator: torch.Generator | None = None,
-         clamp: float | None = None) -> torch.Tensor:
+         clamp: float | None = None, progress: str | None = None) -> torch.Tensor:
     """DDIM (Song et al. 2021) from noise ``x`` at the last step of ``alphas_bar`` (pass a prefix of the
     schedule to start lower) to a clean sample, in ``steps`` evenly spaced steps.
 
     ``noise(x, t)`` is the (guided) noise prediction at step ``t`` (a 0-d tensor); each step's
     estimate of the clean sample is clamped to ±``clamp`` when given (pixels have a range, latent
-    codes do not).
+    codes do not). ``progress``: a label for a progress bar over the steps (none by default).
     """
     device = x.device
     times = torch.linspace(len(alphas_bar) - 1, 0, steps, device=device).round().long()
-    for i, t in enumerate(times):
+    for i, t in enumerate(tqdm(times, desc=progress, disable=progress is None, leave=False)):
         a = alphas_bar[t]
         a_next = alphas_bar[times[i + 1]] if i + 1 < steps else torch.tensor(1.0, device=device)
         eps = noise(x, t)

@@ -42,11 +42,12 @@ def prompt_ids(model: TextDiffusion, prompt: str) -> torch.Tensor:
 
 
 def sample_prompt(model: TextDiffusion, prompt: str | None, count: int = 1, guidance: float | None = None,
-                  steps: int | None = None, seed: int = 0) -> torch.Tensor:
-    """``count`` rasters ``(count, 1, 64, 64)`` in [0, 1] of ``prompt`` (``None``: unconditioned), seeded."""
+                  steps: int | None = None, seed: int = 0, progress: str | None = None) -> torch.Tensor:
+    """``count`` rasters ``(count, 1, 64, 64)`` in [0, 1] of ``prompt`` (``None``: unconditioned), seeded;
+    ``progress`` labels a bar over the denoising steps."""
     ids = None if prompt is None else prompt_ids(model, prompt).expand(count, -1)
     generator = torch.Generator().manual_seed(seed)
-    return model.sample(ids, count, guidance, steps, generator)
+    return model.sample(ids, count, guidance, steps, generator, progress)
 
 
 def prompt_plan(prompt: str, weights: str | os.PathLike[str] | None = None, count: int = 1,
@@ -55,7 +56,7 @@ def prompt_plan(prompt: str, weights: str | os.PathLike[str] | None = None, coun
                 reduce: str = "auto") -> Plan:
     """A page of ``count`` drawings of ``prompt``, with how they were made in the metadata."""
     model = load_text_diffusion(weights)
-    rasters = sample_prompt(model, prompt, count, guidance, steps, seed)
+    rasters = sample_prompt(model, prompt, count, guidance, steps, seed, progress="drawing")
     samples = [reduce_raster(image, reduce) for image in rasters[:, 0].numpy()]
     params = {"prompt": prompt, "count": count, "guidance": model.config.guidance if guidance is None else guidance,
               "steps": steps or model.config.sample_steps, "reduce": reduce,

@@ -190,10 +190,10 @@ class TextDiffusion(nn.Module):
 
     @torch.no_grad()
     def sample(self, ids: torch.Tensor | None, count: int = 1, guidance: float | None = None, steps: int | None = None,
-               generator: torch.Generator | None = None) -> torch.Tensor:
+               generator: torch.Generator | None = None, progress: str | None = None) -> torch.Tensor:
         """Rasters ``(B, 1, 64, 64)`` of ink in [0, 1] for prompts ``ids`` ``(B, T)`` (``None``: ``count``
         drawings of the null prompt, the unconditioned model). Guidance 0 is the null prompt's
-        prediction, 1 the prompt's alone, above 1 pushes past it."""
+        prediction, 1 the prompt's alone, above 1 pushes past it. ``progress``: a label for a bar over the steps."""
         guidance = self.config.guidance if guidance is None else guidance
         device = self.alphas_bar.device
         prompt = self.null(count) if ids is None else self.read(_padded(ids.to(device), self.max_words))
@@ -205,7 +205,8 @@ class TextDiffusion(nn.Module):
             prompt, guidance = (self.null(batch), 1.0)
         first = int((self.alphas_bar >= self.config.first_alpha_bar).nonzero().max())
         codes = ddim(lambda x, t: self._guided_noise(x, t, prompt, guidance), x, self.alphas_bar[:first + 1],
-                     steps or self.config.sample_steps, generator=generator, clamp=self.config.latent_clamp)
+                     steps or self.config.sample_steps, generator=generator, clamp=self.config.latent_clamp,
+                     progress=progress)
         return self.autoencoder.decode(codes / self.config.latent_scale)
 
 
