@@ -160,13 +160,7 @@ class AttributeTask(CorpusTask):
         return self.model.loss(images, truth)
 
     def validate(self, model: nn.Module) -> dict[str, float]:
-        totals: dict[str, float] = {}
-        for start in range(0, len(self.held_out), 512):
-            scenes = self.held_out[start:start + 512]
-            out = model.loss(*self._batch(scenes))
-            for name, value in out.items():
-                totals[name] = totals.get(name, 0.0) + float(value) * len(scenes) / len(self.held_out)
-        return totals
+        return self.held_out_mean(lambda part: model.loss(*self._batch(self.held_out[part])), chunk=512)
 
     def extra_config(self) -> dict[str, Any]:
         return {"held_out_scenes": len(self.held_out)}

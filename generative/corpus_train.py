@@ -106,6 +106,17 @@ class CorpusTask(ABC):
         """Facts worth keeping in ``config.json`` beside the configs (held-out counts, ...)."""
         return {}
 
+    def held_out_mean(self, losses: Callable[[slice], dict[str, torch.Tensor]], chunk: int = 256) -> dict[str, float]:
+        """Each loss term averaged over the held-out scenes, ``losses(part)`` computing the terms of
+        ``held_out[part]`` a chunk at a time (each chunk weighted by its size)."""
+        totals: dict[str, float] = {}
+        for start in range(0, len(self.held_out), chunk):
+            part = slice(start, start + chunk)
+            share = len(self.held_out[part]) / len(self.held_out)
+            for name, value in losses(part).items():
+                totals[name] = totals.get(name, 0.0) + float(value) * share
+        return totals
+
 
 def train_on_corpus(task_class: type[CorpusTask], config: CorpusTrainConfig, resume: bool = False,
                     progress: bool = True) -> CorpusTrainResult:

@@ -113,12 +113,7 @@ class RasterVAETask(CorpusTask):
 
     def validate(self, model: nn.Module) -> dict[str, float]:
         torch.manual_seed(0)  # the sampled codes of the validation loss are the same at every validation
-        totals: dict[str, float] = {}
-        for start in range(0, len(self.held_out), 256):
-            scenes = self.held_out[start:start + 256]
-            for name, value in model.loss(self.images[scenes].to(self.device)).items():
-                totals[name] = totals.get(name, 0.0) + float(value) * len(scenes) / len(self.held_out)
-        return totals
+        return self.held_out_mean(lambda part: model.loss(self.images[self.held_out[part]].to(self.device)))
 
 
 def train_raster_vae(config: RasterVAETrainConfig, resume: bool = False, progress: bool = True) -> CorpusTrainResult:

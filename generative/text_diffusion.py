@@ -282,12 +282,8 @@ class TextDiffusionTask(CorpusTask):
 
     def validate(self, model: nn.Module) -> dict[str, float]:
         torch.manual_seed(0)  # the same steps, noise and hidden prompts at every validation
-        total = 0.0
-        for start in range(0, len(self.held_out), 256):
-            scenes = torch.from_numpy(self.held_out[start:start + 256])
-            loss = model(self.codes()[scenes], self.validation_ids[start:start + 256].to(self.device))["loss"]
-            total += float(loss) * len(scenes) / len(self.held_out)
-        return {"loss": total}
+        return self.held_out_mean(lambda part: model(self.codes()[torch.from_numpy(self.held_out[part])],
+                                                     self.validation_ids[part].to(self.device)))
 
 
 def train_text_diffusion(config: TextDiffusionTrainConfig, resume: bool = False,
