@@ -32,7 +32,15 @@ from torch.nn import functional as F
 from painters.aaron.caption import KINDS, SceneFacts
 
 from .caption_data import CaptionCorpus
-from .corpus_train import CorpusTask, CorpusTrainConfig, CorpusTrainResult, load_trained, train_on_corpus
+from .corpus_train import (
+    CorpusTask,
+    CorpusTrainConfig,
+    CorpusTrainResult,
+    ink,
+    load_trained,
+    roll_each,
+    train_on_corpus,
+)
 
 KIND = "scene_attributes"
 VERSION = 1
@@ -144,7 +152,7 @@ class AttributeTask(CorpusTask):
         super().__init__(config, corpus, device, saved)
         self.model_config = AttributeConfig(**(saved if saved is not None else config.model))
         self.model = AttributeNet(self.model_config)
-        self.images = torch.from_numpy(corpus.rasters).float().div_(255)[:, None]
+        self.images = ink(corpus)
         self.truth = targets(corpus.facts, self.model_config.max_count)
 
     def _batch(self, scenes: np.ndarray) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
@@ -152,12 +160,10 @@ class AttributeTask(CorpusTask):
         return self.images[scenes].to(self.device), truth
 
     def loss(self, rng: np.random.Generator) -> dict[str, torch.Tensor]:
-        scenes = rng.choice(self.training, size=min(self.config.batch_size, len(self.training)), replace=False)
+        scenes = self.batch_scenes(rng)
         images, truth = self._batch(scenes)
         shifts = rng.integers(-self.config.shift_px, self.config.shift_px + 1, (len(scenes), 2))
-        images = torch.stack([torch.roll(image, (int(dy), int(dx)), dims=(1, 2))
-                              for image, (dx, dy) in zip(images, shifts, strict=True)])
-        return self.model.loss(images, truth)
+        return self.model.loss(roll_each(images, shifts), truth)
 
     def validate(self, model: nn.Module) -> dict[str, float]:
         return self.held_out_mean(lambda part: model.loss(*self._batch(self.held_out[part])), chunk=512)

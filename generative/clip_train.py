@@ -26,7 +26,15 @@ from painters.aaron.caption import SceneFacts, full_caption, lexicon
 
 from . import clip
 from .caption_data import CaptionCorpus, Vocabulary
-from .corpus_train import CorpusTask, CorpusTrainConfig, CorpusTrainResult, load_trained, train_on_corpus
+from .corpus_train import (
+    CorpusTask,
+    CorpusTrainConfig,
+    CorpusTrainResult,
+    ink,
+    load_trained,
+    roll_each,
+    train_on_corpus,
+)
 
 #: Held-out scenes that retrieval ranks among (the issue's "100 held-out candidates").
 CANDIDATES = 100
@@ -43,16 +51,13 @@ class CaptionPairs:
 
     def __init__(self, corpus: CaptionCorpus, vocabulary: Vocabulary, max_words: int, device: torch.device) -> None:
         self.corpus, self.device, self.vocabulary, self.max_words = corpus, device, vocabulary, max_words
-        self.images = torch.from_numpy(corpus.rasters).float().div_(255)[:, None]
+        self.images = ink(corpus)
         self.ids = [vocabulary.encode_batch(texts, max_words) for texts in corpus.captions]  # per scene: (4, T)
 
     def batch(self, scenes: np.ndarray, choices: np.ndarray, shifts: np.ndarray | None = None
               ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """Images, ids and the same-text matrix of caption ``choices[i]`` of scene ``scenes[i]``."""
-        images = self.images[scenes]
-        if shifts is not None:
-            images = torch.stack([torch.roll(image, (int(dy), int(dx)), dims=(1, 2))
-                                  for image, (dx, dy) in zip(images, shifts, strict=True)])
+        images = self.images[scenes] if shifts is None else roll_each(self.images[scenes], shifts)
         ids = torch.from_numpy(np.stack([self.ids[s][c] for s, c in zip(scenes, choices, strict=True)]))
         texts = [self.corpus.captions[s][c] for s, c in zip(scenes, choices, strict=True)]
         same = torch.tensor([[a == b for b in texts] for a in texts])
@@ -104,7 +109,7 @@ class ClipTask(CorpusTask):
         self.pairs = CaptionPairs(corpus, Vocabulary(self.model_config.words), self.model_config.max_words, device)
 
     def loss(self, rng: np.random.Generator) -> dict[str, torch.Tensor]:
-        scenes = rng.choice(self.training, size=min(self.config.batch_size, len(self.training)), replace=False)
+        scenes = self.batch_scenes(rng)
         choices = rng.integers(0, [len(self.corpus.captions[s]) for s in scenes])
         shift = self.config.shift_px
         shifts = rng.integers(-shift, shift + 1, (len(scenes), 2))

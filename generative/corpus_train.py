@@ -106,6 +106,10 @@ class CorpusTask(ABC):
         """Facts worth keeping in ``config.json`` beside the configs (held-out counts, ...)."""
         return {}
 
+    def batch_scenes(self, rng: np.random.Generator) -> np.ndarray:
+        """One step's training scenes: ``batch_size`` of them, each once."""
+        return rng.choice(self.training, size=min(self.config.batch_size, len(self.training)), replace=False)
+
     def held_out_mean(self, losses: Callable[[slice], dict[str, torch.Tensor]], chunk: int = 256) -> dict[str, float]:
         """Each loss term averaged over the held-out scenes, ``losses(part)`` computing the terms of
         ``held_out[part]`` a chunk at a time (each chunk weighted by its size)."""
@@ -116,6 +120,17 @@ class CorpusTask(ABC):
             for name, value in losses(part).items():
                 totals[name] = totals.get(name, 0.0) + float(value) * share
         return totals
+
+
+def ink(corpus: CaptionCorpus) -> torch.Tensor:
+    """Every scene's raster as ink in [0, 1], ``(N, 1, S, S)`` float."""
+    return torch.from_numpy(corpus.rasters).float().div_(255)[:, None]
+
+
+def roll_each(images: torch.Tensor, shifts: np.ndarray) -> torch.Tensor:
+    """Image ``i`` of ``(B, 1, S, S)`` rolled by ``shifts[i]`` = (dx, dy) pixels (a training shift)."""
+    return torch.stack([torch.roll(image, (int(dy), int(dx)), dims=(1, 2))
+                        for image, (dx, dy) in zip(images, shifts, strict=True)])
 
 
 def train_on_corpus(task_class: type[CorpusTask], config: CorpusTrainConfig, resume: bool = False,

@@ -26,7 +26,15 @@ from torch import nn
 from torch.nn import functional as F
 
 from .caption_data import CaptionCorpus
-from .corpus_train import CorpusTask, CorpusTrainConfig, CorpusTrainResult, load_trained, train_on_corpus
+from .corpus_train import (
+    CorpusTask,
+    CorpusTrainConfig,
+    CorpusTrainResult,
+    ink,
+    load_trained,
+    roll_each,
+    train_on_corpus,
+)
 
 KIND = "raster_vae"
 VERSION = 1
@@ -102,14 +110,12 @@ class RasterVAETask(CorpusTask):
         super().__init__(config, corpus, device, saved)
         self.model_config = RasterVAEConfig(**(saved if saved is not None else config.model))
         self.model = RasterVAE(self.model_config)
-        self.images = torch.from_numpy(corpus.rasters).float().div_(255)[:, None]
+        self.images = ink(corpus)
 
     def loss(self, rng: np.random.Generator) -> dict[str, torch.Tensor]:
-        scenes = rng.choice(self.training, size=min(self.config.batch_size, len(self.training)), replace=False)
+        scenes = self.batch_scenes(rng)
         shifts = rng.integers(-self.config.shift_px, self.config.shift_px + 1, (len(scenes), 2))
-        images = torch.stack([torch.roll(self.images[s], (int(dy), int(dx)), dims=(1, 2))
-                              for s, (dx, dy) in zip(scenes, shifts, strict=True)])
-        return self.model.loss(images.to(self.device))
+        return self.model.loss(roll_each(self.images[scenes], shifts).to(self.device))
 
     def validate(self, model: nn.Module) -> dict[str, float]:
         torch.manual_seed(0)  # the sampled codes of the validation loss are the same at every validation

@@ -34,7 +34,7 @@ from . import default_weights
 from .caption_data import CaptionCorpus, Vocabulary
 from .clip import ClipConfig, TextEncoder
 from .clip_train import descriptions, load_clip
-from .corpus_train import CorpusTask, CorpusTrainConfig, CorpusTrainResult, load_trained, train_on_corpus
+from .corpus_train import CorpusTask, CorpusTrainConfig, CorpusTrainResult, ink, load_trained, train_on_corpus
 from .diffusion import SCHEDULES, ResBlock, ddim, timestep_embedding
 from .raster_vae import RasterVAE, RasterVAEConfig, load_raster_vae
 
@@ -270,13 +270,13 @@ class TextDiffusionTask(CorpusTask):
         return self._codes
 
     def _encode_all(self) -> torch.Tensor:
-        images = torch.from_numpy(self.corpus.rasters).float().div_(255)[:, None]
+        images = ink(self.corpus)
         with torch.no_grad():
             return torch.cat([self.model.autoencoder.encode(images[i:i + 512].to(self.device))[0]
                               for i in range(0, len(images), 512)])
 
     def loss(self, rng: np.random.Generator) -> dict[str, torch.Tensor]:
-        scenes = rng.choice(self.training, size=min(self.config.batch_size, len(self.training)), replace=False)
+        scenes = self.batch_scenes(rng)
         ids = torch.stack([self.ids[s][rng.integers(len(self.ids[s]))] for s in scenes])
         return self.model(self.codes()[torch.from_numpy(scenes)], ids.to(self.device))
 
