@@ -34,10 +34,13 @@ import numpy as np
 
 from painters.aaron import AaronParams, Drawing
 from painters.aaron.caption import captions, describe
-from painters.aaron.composition import compose
+from painters.aaron.composition import compose, drawable_area
 from painters.aaron.drawing import DEFAULT_PENS, MIN_FORM_MM
+from painters.aaron.forms import Thing
+from painters.aaron.layout import Layout, compose_layout
 from painters.aaron.occlusion import occlude
 from painters.aaron.rules import Trace
+from painters.aaron.space import Stage
 from plotter import __version__
 from plotter.atomic import atomic_write
 from plotter.plan import Plan
@@ -107,12 +110,27 @@ def sketch(seed: int, index: int) -> Drawing:
     params = AaronParams(scene=scene, objects=int(rng.integers(OBJECTS[0], OBJECTS[1] + 1)), margin_mm=MARGIN_MM)
     trace = Trace()
     stage, things = compose(params, PAGE_MM, rng, trace)
+    return _guide_drawing(stage, things, trace, {"generator": "aaron-sketch", "version": __version__,
+                                                 "seed": [seed, index], "params": params.as_dict()})
+
+
+def sketch_layout(layout: Layout, seed: int) -> Drawing:
+    """A :class:`painters.aaron.layout.Layout` drawn as a corpus scene is: on the corpus page, from
+    its guide lines alone (what the attribute reader was trained on)."""
+    trace = Trace()
+    rng = np.random.default_rng(seed)
+    stage, things = compose_layout(layout, drawable_area(PAGE_MM, MARGIN_MM), rng, trace)
+    params = AaronParams(scene=layout.scene, objects=len(layout.objects), margin_mm=MARGIN_MM)
+    return _guide_drawing(stage, things, trace, {"generator": "aaron-sketch", "version": __version__,
+                                                 "seed": seed, "params": params.as_dict()})
+
+
+def _guide_drawing(stage: Stage, things: list[Thing], trace: Trace, metadata: dict[str, Any]) -> Drawing:
     things.sort(key=lambda t: -t.base_y)  # nearest first, as the painter draws
     for thing in things:
         thing.parts = [p for p in thing.parts if _length(p.guide) >= (MIN_FORM_MM if p.closed else 1.0)]
     visible = occlude(things, [[p.guide for p in t.parts] for t in things])
-    builder = Plan.builder(PAGE_MM, {"generator": "aaron-sketch", "version": __version__, "seed": [seed, index],
-                                     "params": params.as_dict()})
+    builder = Plan.builder(PAGE_MM, metadata)
     builder.pen(DEFAULT_PENS[0])
     for seen in visible:
         for path in seen.paths:
@@ -120,14 +138,19 @@ def sketch(seed: int, index: int) -> Drawing:
     return Drawing(builder.build(), trace.lines, visible, stage)
 
 
+def raster(drawing: Drawing, size_px: int = 64) -> np.ndarray:
+    """A corpus-page drawing as a ``(size_px, size_px)`` float raster of ink in [0, 1]."""
+    unit = np.array([1 / PAGE_MM[0], 1 / PAGE_MM[1]])
+    return rasterize([path * unit for _, path in drawing.plan.iter_paths()], size_px, LINE_PX)
+
+
 def scene(seed: int, index: int, size_px: int = 64) -> tuple[np.ndarray, list[str], dict[str, Any]]:
     """Scene ``index`` of corpus ``seed``: its raster (uint8), its captions and its facts."""
     drawing = sketch(seed, index)
-    unit = np.array([1 / PAGE_MM[0], 1 / PAGE_MM[1]])
-    raster = rasterize([path * unit for _, path in drawing.plan.iter_paths()], size_px, LINE_PX)
+    image = raster(drawing, size_px)
     facts = describe(drawing)
     texts = captions(facts, np.random.default_rng([seed, index, 1]), CAPTIONS_PER_SCENE)
-    return np.round(raster * 255).astype(np.uint8), texts, facts.as_dict()
+    return np.round(image * 255).astype(np.uint8), texts, facts.as_dict()
 
 
 def _scenes(seed: int, indices: range, size_px: int) -> list[tuple[np.ndarray, list[str], dict[str, Any]]]:

@@ -31,12 +31,13 @@ from torch import nn
 from torch.nn import functional as F
 
 from . import default_weights
-from .caption_data import CaptionCorpus, Vocabulary
-from .clip import ClipConfig, TextEncoder
-from .clip_train import descriptions, load_clip
+from .caption_data import CaptionCorpus
+from .clip import ClipConfig
+from .clip_train import load_clip
 from .corpus_train import CorpusTask, CorpusTrainConfig, CorpusTrainResult, ink, load_trained, train_on_corpus
 from .diffusion import SCHEDULES, ResBlock, ddim, timestep_embedding
 from .raster_vae import RasterVAE, RasterVAEConfig, load_raster_vae
+from .text_condition import Prompt, PromptConditioned, ScenePrompts
 
 KIND = "text_diffusion"
 VERSION = 1
@@ -110,63 +111,23 @@ class TextUNet(nn.Module):
         return self.out(h)
 
 
-@dataclass
-class Prompt:
-    """A prompt as the UNet reads it: word states ``(B, T, W)``, which are words ``(B, T)``, pooled ``(B, E)``."""
-
-    words: torch.Tensor
-    real: torch.Tensor
-    pooled: torch.Tensor
-
-    def where(self, keep: torch.Tensor, other: Prompt) -> Prompt:
-        """Row ``i`` from self where ``keep[i]``, else from ``other``."""
-        return Prompt(torch.where(keep[:, None, None], self.words, other.words),
-                      torch.where(keep[:, None], self.real, other.real),
-                      torch.where(keep[:, None], self.pooled, other.pooled))
-
-    def twice(self, other: Prompt) -> Prompt:
-        return Prompt(torch.cat([self.words, other.words]), torch.cat([self.real, other.real]),
-                      torch.cat([self.pooled, other.pooled]))
-
-
-class TextDiffusion(nn.Module):
+class TextDiffusion(PromptConditioned):
     """The frozen text encoder and autoencoder, the denoiser, the null prompt, and the sampler."""
 
     def __init__(self, config: TextDiffusionConfig) -> None:
-        super().__init__()
-        self.config = config
         clip_config, vae_config = ClipConfig(**config.clip), RasterVAEConfig(**config.autoencoder)
-        self.text = TextEncoder(clip_config).requires_grad_(False)
+        super().__init__(clip_config)
+        self.config = config
         self.autoencoder = RasterVAE(vae_config).requires_grad_(False)
         self.unet = TextUNet(config, vae_config.latent_channels, clip_config.text_width, clip_config.embed)
-        self.null_words = nn.Parameter(torch.randn(1, 1, clip_config.text_width) * 0.02)
-        self.null_pooled = nn.Parameter(torch.zeros(1, clip_config.embed))
-        self.vocabulary = Vocabulary(clip_config.words)
-        self.max_words = clip_config.max_words
         self.register_buffer("alphas_bar", torch.cumprod(1 - SCHEDULES[config.schedule](config.timesteps), 0).float(),
                              persistent=False)
 
     def train(self, mode: bool = True) -> TextDiffusion:
-        """The frozen parts stay in eval mode (the text encoder's and autoencoder's norms are fitted)."""
+        """The frozen autoencoder stays in eval mode too."""
         super().train(mode)
-        self.text.eval()
         self.autoencoder.eval()
         return self
-
-    def read(self, ids: torch.Tensor) -> Prompt:
-        """Token ids ``(B, T)`` → the prompt as the UNet reads it (no gradient reaches the text encoder)."""
-        with torch.no_grad():
-            words, real = self.text.states(ids)
-            pooled = F.normalize(self.text.embed(words, real), dim=-1)
-        return Prompt(words, real, pooled)
-
-    def null(self, batch: int) -> Prompt:
-        """The learned null prompt: one word state, and a pooled embedding of its own."""
-        words = torch.zeros(batch, self.max_words, self.null_words.shape[-1], device=self.null_words.device)
-        words = torch.cat([self.null_words.expand(batch, 1, -1), words[:, 1:]], dim=1)
-        real = torch.zeros(batch, self.max_words, dtype=torch.bool, device=words.device)
-        real[:, 0] = True
-        return Prompt(words, real, self.null_pooled.expand(batch, -1))
 
     def forward(self, codes: torch.Tensor, ids: torch.Tensor) -> dict[str, torch.Tensor]:
         """ε-prediction loss of scaled codes ``(B, Z, 16, 16)`` under their prompts (a tenth hidden)."""
@@ -175,15 +136,14 @@ class TextDiffusion(nn.Module):
         noise = torch.randn_like(codes)
         a = self.alphas_bar[t].view(-1, 1, 1, 1)
         noisy = a.sqrt() * codes + (1 - a).sqrt() * noise
-        keep = torch.rand(batch, device=codes.device) >= self.config.p_uncond
-        prompt = self.read(_padded(ids, self.max_words)).where(keep, self.null(batch))
+        prompt = self.training_prompt(ids, self.config.p_uncond)
         return {"loss": F.mse_loss(self.unet(noisy, t, prompt.words, prompt.real, prompt.pooled), noise)}
 
     def _guided_noise(self, x: torch.Tensor, t: torch.Tensor, prompt: Prompt, guidance: float) -> torch.Tensor:
         steps = t.repeat(len(x))
         if guidance == 1:
             return self.unet(x, steps, prompt.words, prompt.real, prompt.pooled)
-        both = prompt.twice(self.null(len(x)))
+        both = prompt.twice(self.null(len(x), prompt.words.shape[1]))
         conditional, unconditional = self.unet(torch.cat([x, x]), torch.cat([steps, steps]), both.words, both.real,
                                                both.pooled).chunk(2)
         return unconditional + guidance * (conditional - unconditional)
@@ -196,7 +156,7 @@ class TextDiffusion(nn.Module):
         prediction, 1 the prompt's alone, above 1 pushes past it. ``progress``: a label for a bar over the steps."""
         guidance = self.config.guidance if guidance is None else guidance
         device = self.alphas_bar.device
-        prompt = self.null(count) if ids is None else self.read(_padded(ids.to(device), self.max_words))
+        prompt = self.null(count) if ids is None else self.read(ids.to(device))
         batch = len(prompt.words)
         latent = self.autoencoder.config.latent_channels
         size = self.autoencoder.config.image_size // 4
@@ -208,10 +168,6 @@ class TextDiffusion(nn.Module):
                      steps or self.config.sample_steps, generator=generator, clamp=self.config.latent_clamp,
                      progress=progress)
         return self.autoencoder.decode(codes / self.config.latent_scale)
-
-
-def _padded(ids: torch.Tensor, length: int) -> torch.Tensor:
-    return F.pad(ids, (0, length - ids.shape[1])) if ids.shape[1] < length else ids
 
 
 # --- training ------------------------------------------------------------------------------
@@ -257,11 +213,8 @@ class TextDiffusionTask(CorpusTask):
             scale = float(1 / codes[torch.from_numpy(self.training)].std())
             self.model_config.latent_scale = self.model.config.latent_scale = scale
             self._codes = codes * scale
-        vocabulary = self.model.vocabulary
-        every = np.arange(len(corpus))
-        texts = [[*corpus.captions[i], full] for i, full in zip(every, descriptions(corpus, every), strict=True)]
-        self.ids = [torch.from_numpy(vocabulary.encode_batch(t, self.model.max_words)) for t in texts]
-        self.validation_ids = torch.stack([self.ids[i][-1] for i in self.held_out])  # full descriptions
+        self.prompts = ScenePrompts(corpus, self.model.vocabulary, self.model.max_words)
+        self.validation_ids = self.prompts.full(self.held_out)
 
     def codes(self) -> torch.Tensor:
         """Every scene's scaled code, computed once (on a resumed run, after the loop restored the weights)."""
@@ -277,7 +230,7 @@ class TextDiffusionTask(CorpusTask):
 
     def loss(self, rng: np.random.Generator) -> dict[str, torch.Tensor]:
         scenes = self.batch_scenes(rng)
-        ids = torch.stack([self.ids[s][rng.integers(len(self.ids[s]))] for s in scenes])
+        ids = self.prompts.draw(scenes, rng)
         return self.model(self.codes()[torch.from_numpy(scenes)], ids.to(self.device))
 
     def validate(self, model: nn.Module) -> dict[str, float]:

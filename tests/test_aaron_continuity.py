@@ -6,7 +6,7 @@ import numpy as np
 import shapely
 
 from painters.aaron.abstract import _spring, _zigzag
-from painters.aaron.composition import _foot, _ground
+from painters.aaron.composition import _foot, ground
 from painters.aaron.forms import Part, Thing
 from painters.aaron.moves import join_touching
 from painters.aaron.plant import SPECIES, foliage, grow, plan_plant, split_at
@@ -55,8 +55,8 @@ def test_a_shadow_is_cast_from_the_foot_away_from_one_light_for_the_whole_pictur
         things.append(thing)
     sides = set()
     for seed in range(8):
-        ground = _ground(Stage((10.0, 10.0, 200.0, 280.0), 60.0), things, np.random.default_rng(seed), 3, Trace())
-        shadows = [p for p in ground.parts if p.name == "shadow"]
+        ground_thing = ground(Stage((10.0, 10.0, 200.0, 280.0), 60.0), things, np.random.default_rng(seed), 3, Trace())
+        shadows = [p for p in ground_thing.parts if p.name == "shadow"]
         assert len(shadows) == 2
         assert all(np.array_equal(s.guide[0], _foot(t)) for s, t in zip(shadows, things, strict=True))
         falls = {int(np.sign(s.guide[-1][0] - s.guide[0][0])) for s in shadows}

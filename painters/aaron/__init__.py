@@ -15,11 +15,11 @@ from __future__ import annotations
 
 from plotter.plan import Pen, Plan
 
-from .drawing import DEFAULT_PENS, Drawing, draw, redraw_command
+from .drawing import DEFAULT_PENS, Drawing, draw, draw_layout, redraw_command
 from .params import SCENES, AaronParams
 
-__all__ = ["DEFAULT_PENS", "SCENES", "AaronParams", "Drawing", "draw", "explain", "paint", "paint_with_trace",
-           "redraw_command"]
+__all__ = ["DEFAULT_PENS", "SCENES", "AaronParams", "Drawing", "draw", "draw_layout", "explain", "paint",
+           "paint_with_trace", "redraw_command"]
 
 
 def paint(seed: int = 1, params: AaronParams | None = None, page: tuple[float, float] = (210.0, 297.0),

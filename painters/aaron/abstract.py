@@ -113,7 +113,15 @@ DEVELOPMENT_RULES = RuleSet("object plan", [
 ])
 
 
-def plan_abstract(thing: Thing, rng: np.random.Generator, trace: Trace, placed: list[Thing] = ()) -> None:
-    """Fill ``thing.parts`` with a closed or an open form, as Ben.lisp's planning level does;
-    an open form may spring from one of the forms ``placed`` before it."""
-    DEVELOPMENT_RULES.fire({"rng": rng}, trace, thing.subject)(thing, rng, trace, list(placed))
+def plan_abstract(thing: Thing, rng: np.random.Generator, trace: Trace, placed: list[Thing] = (),
+                  development: str | None = None) -> None:
+    """Fill ``thing.parts`` with a closed or an open form (by rule unless ``development`` says
+    ``"closed"`` or ``"open"``), as Ben.lisp's planning level does; an open form may spring from
+    one of the forms ``placed`` before it."""
+    if development is None:
+        develop = DEVELOPMENT_RULES.fire({"rng": rng}, trace, thing.subject)
+    else:
+        develop = {"closed": _closed, "open": _open}[development]
+        trace.note(thing.subject, "object plan", f"develop as {'a closed' if development == 'closed' else 'an open'} "
+                   "form, as asked")
+    develop(thing, rng, trace, list(placed))

@@ -190,7 +190,7 @@ def compose(params: AaronParams, page: tuple[float, float], rng: np.random.Gener
         raise PlanError(f"aaron: nothing fits on a {page[0]:g} x {page[1]:g} mm page with {params.margin_mm:g} mm "
                         "margins; use a bigger page or smaller margins")
     if horizon is not None:
-        things.append(_ground(stage, things, rng, len(things) + 1, trace))
+        things.append(ground(stage, things, rng, len(things) + 1, trace))
     return stage, things
 
 
@@ -205,7 +205,7 @@ def _plan(thing: Thing, stage: Stage, rng: np.random.Generator, trace: Trace, pl
         plan_abstract(thing, rng, trace, placed)
 
 
-def _ground(stage: Stage, things: list[Thing], rng: np.random.Generator, ident: int, trace: Trace) -> Thing:
+def ground(stage: Stage, things: list[Thing], rng: np.random.Generator, ident: int, trace: Trace) -> Thing:
     """The horizon and a cast shadow at the foot of each object: farthest of all, so
     everything nearer cuts them, and each object stands on the ground instead of floating.
 

@@ -24,8 +24,10 @@ from plotter.plan import Pen, Plan
 
 from .colour import CHORD_RULES, light_to_dark, pen_lab, plan_colours
 from .composition import compose
+from .forms import Thing
 from .freehand import Course, draw_lines, tidy
 from .hatching import hatch
+from .layout import Layout, compose_layout, square_area
 from .moves import join_touching, pen_order, travel
 from .occlusion import MIN_PIECE_MM, Visible, occlude
 from .params import AaronParams, option_name
@@ -71,6 +73,35 @@ def draw(seed: int = 1, params: AaronParams | None = None, page: tuple[float, fl
     rng = np.random.default_rng(seed)
     trace = Trace()
     stage, things = compose(params, page, rng, trace)
+    return _render(stage, things, rng, trace, params, page, pens, {
+        "generator": "aaron", "version": __version__, "seed": int(seed), "params": params.as_dict(),
+        "page_mm": list(page), "pens": [{"name": p.name, "color": p.color, "width_mm": p.width_mm} for p in pens],
+        "objects": sum(t.kind != "ground" for t in things), "command": redraw_command(int(seed), params, page, pens)})
+
+
+def draw_layout(layout: Layout, seed: int = 1, page: tuple[float, float] = (210.0, 297.0),
+                pens: Sequence[Pen] | None = None, margin_mm: float = 12.0, wobble: float = 1.0) -> Drawing:
+    """Draw a given :class:`~.layout.Layout` in the largest square inside the margins, with the
+    freehand pen, occlusion and colour of any piece; the same arguments always give the same plan."""
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        raise PlanError(f"aaron: seed {seed!r} must be a whole number >= 0")
+    params = AaronParams(scene=layout.scene, objects=max(len(layout.objects), 1), margin_mm=margin_mm, wobble=wobble)
+    params.validate()
+    pens = tuple(pens or DEFAULT_PENS)
+    page = (float(page[0]), float(page[1]))
+    rng = np.random.default_rng(seed)
+    trace = Trace()
+    stage, things = compose_layout(layout, square_area(page, margin_mm), rng, trace)
+    return _render(stage, things, rng, trace, params, page, pens, {
+        "generator": "aaron-layout", "version": __version__, "seed": int(seed), "params": params.as_dict(),
+        "page_mm": list(page),
+        "pens": [{"name": p.name, "color": p.color, "width_mm": p.width_mm} for p in pens],
+        "objects": len(layout.objects), "layout": layout.as_dict()})
+
+
+def _render(stage: Stage, things: list[Thing], rng: np.random.Generator, trace: Trace, params: AaronParams,
+            page: tuple[float, float], pens: tuple[Pen, ...], metadata: dict) -> Drawing:
+    """Lines, line segments and pen moves for composed ``things``: the levels below composition."""
     things.sort(key=lambda t: -t.base_y)  # nearest first: their lines are drawn before anything behind
     for thing in things:  # a form smaller than a few pen steps is a speck, not a shape
         thing.parts = [p for p in thing.parts if Course(p.guide).length_mm >= (MIN_FORM_MM if p.closed else 1.0)]
@@ -94,10 +125,7 @@ def draw(seed: int = 1, params: AaronParams | None = None, page: tuple[float, fl
         layers[outline.name].extend(seen.paths)  # outlines first, fills after
     for pen, paths in _fills(visible, params, pens, rng, trace).items():
         layers[pen.name].extend(paths)
-    builder = Plan.builder(page, {
-        "generator": "aaron", "version": __version__, "seed": int(seed), "params": params.as_dict(),
-        "page_mm": list(page), "pens": [{"name": p.name, "color": p.color, "width_mm": p.width_mm} for p in pens],
-        "objects": sum(t.kind != "ground" for t in things), "command": redraw_command(int(seed), params, page, pens)})
+    builder = Plan.builder(page, metadata)
     by_name = {p.name: p for p in pens}
     frame = shapely.box(*stage.area)
     pen_at = np.zeros(2)  # each pen starts where the one before it stopped

@@ -211,11 +211,13 @@ DRESS_RULES = RuleSet("object plan", [
 ])
 
 
-def plan_figure(thing: Thing, rng: np.random.Generator, trace: Trace, scale: float) -> None:
-    """Fill ``thing.parts`` with a person in its box: pose, clothes, hair, embodied outlines."""
+def plan_figure(thing: Thing, rng: np.random.Generator, trace: Trace, scale: float,
+                pose_name: str | None = None) -> None:
+    """Fill ``thing.parts`` with a person in its box: pose (by rule unless given), clothes, hair,
+    embodied outlines."""
     x0, y0, x1, y1 = thing.box
     facts = {"rng": rng, "scale": scale, "aspect": (x1 - x0) / (y1 - y0)}
-    pose_name = POSE_RULES.fire(facts, trace, thing.subject)
+    pose_name = pose_name or POSE_RULES.fire(facts, trace, thing.subject)
     skirt = DRESS_RULES.fire({**facts, "pose": pose_name}, trace, thing.subject)
     hair = ["short", "long", "bun", "bald"][int(rng.choice(4, p=[0.45, 0.3, 0.15, 0.1]))]
     facing = float(rng.choice([-1.0, 1.0]))
