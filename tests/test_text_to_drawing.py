@@ -149,7 +149,7 @@ def test_other_checkpoints_are_refused_in_one_line(trained, tmp_path):
 
 def test_a_prompt_plan_fills_the_page_with_one_drawing(trained):
     plan = prompt_plan("a garden with two people and a tree", trained["diffusion"], steps=4, seed=2,
-                       page_mm=(210.0, 297.0), margin_mm=15.0)
+                       page_mm=(210.0, 297.0), margin_mm=15.0, model="diffusion")
     assert plan.metadata["params"]["prompt"] == "a garden with two people and a tree"
     if plan.path_count:  # a barely trained model may paint nothing; what it paints lies in the square
         points = np.concatenate([path for _, path in plan.iter_paths()])
@@ -159,14 +159,15 @@ def test_a_prompt_plan_fills_the_page_with_one_drawing(trained):
 # --- the command line ----------------------------------------------------------------------
 def test_cli_draws_a_prompt_to_svg_with_the_redraw_command(trained, tmp_path, capsys):
     out = tmp_path / "people.svg"
-    code, _, err = run(["generate", "--prompt", "two people beside a tree", "--guidance", 3, "--steps", 4,
-                        "--seed", 2, "--weights", trained["diffusion"], "-o", out], capsys)
+    code, _, err = run(["generate", "--prompt", "two people beside a tree", "--prompt-model", "diffusion",
+                        "--guidance", 3, "--steps", 4, "--seed", 2, "--weights", trained["diffusion"], "-o", out],
+                       capsys)
     assert code == 0, err
     assert f"wrote {out}" in err and "strokes" in err
     text = out.read_text()
     ET.fromstring(text)
-    assert "plotter generate --prompt &apos;two people beside a tree&apos; --count 1 --guidance 3" in text or \
-           "plotter generate --prompt 'two people beside a tree' --count 1 --guidance 3" in text
+    command = "plotter generate --prompt 'two people beside a tree' --prompt-model diffusion --count 1 --guidance 3"
+    assert command in text or command.replace("'", "&apos;") in text
 
 
 @pytest.mark.parametrize(("args", "message"), [
@@ -176,8 +177,12 @@ def test_cli_draws_a_prompt_to_svg_with_the_redraw_command(trained, tmp_path, ca
     (["vae", "--prompt", "a tree"], "not both"),
     ([], "give a KIND"),
     (["--prompt", "a tree", "--label", "A"], "--label has no meaning with --prompt"),
+    (["--prompt", "a tree", "--temperature", "0.5"], "--temperature has no meaning with --prompt and --prompt-model "
+                                                     "diffusion"),
 ])
 def test_cli_bad_prompt_input_is_one_line_and_exit_2(trained, tmp_path, capsys, args, message):
+    if "--prompt" in args:
+        args = [*args, "--prompt-model", "diffusion"]
     if "--weights" not in args:
         args = [*args, "--weights", trained["diffusion"]]
     out = tmp_path / "x.svg"
@@ -223,7 +228,8 @@ def test_attribute_reader_trains_and_reads_counts(tmp_path):
 
 def test_the_shipped_model_draws_a_prompt_on_a4_from_the_command_line(tmp_path, capsys):
     out = tmp_path / "people.svg"
-    code, _, err = run(["generate", "--prompt", "two people beside a tree", "--steps", 8, "-o", out], capsys)
+    code, _, err = run(["generate", "--prompt", "two people beside a tree", "--prompt-model", "diffusion",
+                        "--steps", 8, "-o", out], capsys)
     assert code == 0, err
     plan = read_svg(out)
     assert plan.page_mm == pytest.approx((210.0, 297.0)) and plan.path_count > 0

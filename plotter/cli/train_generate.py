@@ -27,6 +27,7 @@ CORPUS_KINDS = {
     "attributes": ("generative.attributes", "train_attributes", "AttributeTrainConfig"),
     "raster-vae": ("generative.raster_vae", "train_raster_vae", "RasterVAETrainConfig"),
     "text-diffusion": ("generative.text_diffusion", "train_text_diffusion", "TextDiffusionTrainConfig"),
+    "text-layout": ("generative.text_layout", "train_text_layout", "TextLayoutTrainConfig"),
 }
 INTERPOLATE = "interpolate"  # plotter generate interpolate: one row per model between two drawings
 UNITS = "units"  # plotter generate units: what single units of the autoencoder's code respond to
@@ -60,6 +61,7 @@ def train(kind: str, data: str, scenes: int, steps: int, device: str, out: Path 
       plotter train attributes --scenes 20000 --steps 3000 --out runs/attributes
       plotter train raster-vae --scenes 20000 --steps 2000 --out runs/raster-vae
       plotter train text-diffusion --scenes 20000 --steps 4000 --out runs/text-diffusion
+      plotter train text-layout --scenes 20000 --steps 6000 --out runs/text-layout
     """
     if kind in CORPUS_KINDS:
         _train_on_corpus(kind, scenes, steps, device, out or Path("runs") / kind, seed, resume)
@@ -92,17 +94,20 @@ def _train_on_corpus(kind: str, scenes: int, steps: int, device: str, out: Path,
 @click.option("--prompt", default=None, metavar="TEXT",
               help="Draw what the text asks for with the text-to-drawing model (give no KIND), e.g. "
                    "\"two people beside a tree\".")
+@click.option("--prompt-model", type=click.Choice(["layout", "diffusion"]), default=None,
+              help="With --prompt: 'layout' writes where each object stands and AARON draws them (freehand "
+                   "lines); 'diffusion' paints a 64 px raster and traces it [default: layout].")
 @click.option("--data", default="hershey", show_default=True,
               help="Which shipped weights: those trained on this corpus (hershey, aaron).")
 @click.option("--label", default=None, help="Class to draw (A, 7, plant, ...); default: a mix of all classes.")
 @click.option("--count", type=click.IntRange(1, 1024), default=None,
               help="Drawings on the sheet [default: 64; with --prompt: 1].")
 @click.option("--temperature", type=click.FloatRange(0.01, 2.0), default=None,
-              help="Sampling temperature (vae, ae, gan, transformer): low is tidy, high is wild "
-                   "[default: the model's, 0.2; gan 1.0].")
+              help="Sampling temperature (vae, ae, gan, transformer, --prompt layout): low is tidy, high is "
+                   "wild [default: the model's, 0.2; gan and layout 1.0].")
 @click.option("--guidance", type=click.FloatRange(0.0, 20.0), default=None,
-              help="Diffusion classifier-free guidance weight: 0 ignores the label or prompt, higher follows "
-                   "it harder [default: the model's].")
+              help="Classifier-free guidance weight (diffusion, --prompt): 0 ignores the label or prompt, "
+                   "higher follows it harder [default: the model's].")
 @click.option("--steps", type=click.IntRange(2, 1000), default=None,
               help="Diffusion: DDIM steps [default: the model's]. Interpolation: drawings in a row [9]. "
                    "Dream, units: optimisation steps.")
@@ -124,8 +129,8 @@ def _train_on_corpus(kind: str, scenes: int, steps: int, device: str, out: Path,
 @click.option("--weights", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Checkpoint to load [default: the shipped weights].")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
-def generate(kind: str | None, prompt: str | None, data: str, label: str | None, count: int | None,
-             temperature: float | None, guidance: float | None,
+def generate(kind: str | None, prompt: str | None, prompt_model: str | None, data: str, label: str | None,
+             count: int | None, temperature: float | None, guidance: float | None,
              steps: int | None, reduce: str, interpolate: tuple[str, str] | None, first: str | None,
              last: str | None, models: str, unit_spec: str, seed: int, page: tuple[float, float], margin_mm: float,
              weights: Path | None, output: Path) -> None:
@@ -140,22 +145,30 @@ def generate(kind: str | None, prompt: str | None, data: str, label: str | None,
       plotter generate interpolate --from A --to B --steps 9 --models ae,vae -o sheet.svg
       plotter generate interpolate --from 1 --to 7 --models ae=runs/ae-h/ae.pt,vae -o ones-to-sevens.svg
       plotter generate units --units 0-7 --steps 300 -o units.svg
-      plotter generate --prompt "two people beside a tree" --guidance 3 --seed 2 -o people.svg
+      plotter generate --prompt "two people beside a tree" --seed 2 -o people.svg
+      plotter generate --prompt "a garden with three people walking" --count 6 --guidance 3 -o walkers.svg
+      plotter generate --prompt "two people beside a tree" --prompt-model diffusion -o people-raster.svg
     """
     from generative.errors import GenerativeError
 
     started = time.perf_counter()
     if (kind is None) == (prompt is None):
         raise click.UsageError("give a KIND to sample, or --prompt TEXT to draw a description (not both)")
+    if prompt_model is not None and prompt is None:
+        raise click.UsageError("--prompt-model goes with --prompt TEXT")
     if prompt is not None:
-        unused = [name for name, value in (("--label", label), ("--temperature", temperature),
+        prompt_model = prompt_model or "layout"
+        own = ("--temperature",) if prompt_model == "layout" else ("--steps", "--reduce")
+        unused = [name for name, value in (("--label", label), ("--temperature", temperature), ("--steps", steps),
+                                           ("--reduce", None if reduce == "auto" else reduce),
                                            ("--interpolate", interpolate), ("--from", first), ("--to", last))
-                  if value is not None]
+                  if value is not None and name not in own]
         if unused:
             raise click.UsageError(f"{', '.join(unused)} {'has' if len(unused) == 1 else 'have'} no meaning with "
-                                   "--prompt (it takes --count, --guidance, --steps, --reduce, --seed, --page, "
-                                   "--margin, --weights)")
-        plan = _prompt_plan(prompt, count or 1, guidance, steps, reduce, seed, page, margin_mm, weights, output)
+                                   f"--prompt and --prompt-model {prompt_model} (it takes --count, --guidance, "
+                                   f"{', '.join(own)}, --seed, --page, --margin, --weights)")
+        plan = _prompt_plan(prompt, prompt_model, count or 1, guidance, temperature, steps, reduce, seed, page,
+                            margin_mm, weights, output)
         _write_and_sum_up(plan, output, started)
         return
     from generative.models import Generator, get, latent, latent_models
@@ -194,15 +207,21 @@ def generate(kind: str | None, prompt: str | None, data: str, label: str | None,
     _write_and_sum_up(plan.with_metadata(command=command), output, started)
 
 
-def _prompt_plan(prompt: str, count: int, guidance: float | None, steps: int | None, reduce: str, seed: int,
-                 page: tuple[float, float], margin_mm: float, weights: Path | None, output: Path) -> Plan:
+def _prompt_plan(prompt: str, prompt_model: str, count: int, guidance: float | None, temperature: float | None,
+                 steps: int | None, reduce: str, seed: int, page: tuple[float, float], margin_mm: float,
+                 weights: Path | None, output: Path) -> Plan:
     from generative.prompt import prompt_plan
 
-    plan = prompt_plan(prompt, weights, count, guidance, steps, seed, page, margin_mm, reduce)
-    options = [f"--count {count}", *([f"--guidance {guidance:g}"] if guidance is not None else []),
-               *([f"--steps {steps}"] if steps else []), f"--seed {seed}"]
+    plan = prompt_plan(prompt, weights, count, guidance, steps, seed, page, margin_mm, reduce, prompt_model,
+                       temperature)
+    options = [f"--prompt-model {prompt_model}", f"--count {count}",
+               *([f"--guidance {guidance:g}"] if guidance is not None else []),
+               *([f"--temperature {temperature:g}"] if temperature is not None else []),
+               *([f"--steps {steps}"] if steps else []), *([f"--reduce {reduce}"] if reduce != "auto" else []),
+               *([f"--weights {shlex.quote(str(weights))}"] if weights is not None else []), f"--seed {seed}",
+               f"--margin {margin_mm:g}"]
     return plan.with_metadata(command=" ".join(["plotter generate --prompt", shlex.quote(prompt), *options,
-                                                f"--page {page[0]:g}x{page[1]:g}mm -o {output}"]))
+                                                f"--page {page[0]:g}x{page[1]:g}mm -o {shlex.quote(str(output))}"]))
 
 
 def _write_and_sum_up(plan: Plan, output: Path, started: float) -> None:
