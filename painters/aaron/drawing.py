@@ -66,8 +66,7 @@ def draw(seed: int = 1, params: AaronParams | None = None, page: tuple[float, fl
     """Compose and draw one piece; the same arguments always give the same plan."""
     params = params or AaronParams()
     params.validate()
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-        raise PlanError(f"aaron: seed {seed!r} must be a whole number >= 0")
+    _check_seed(seed)
     pens = tuple(pens or DEFAULT_PENS)
     page = (float(page[0]), float(page[1]))
     rng = np.random.default_rng(seed)
@@ -75,7 +74,7 @@ def draw(seed: int = 1, params: AaronParams | None = None, page: tuple[float, fl
     stage, things = compose(params, page, rng, trace)
     return _render(stage, things, rng, trace, params, page, pens, {
         "generator": "aaron", "version": __version__, "seed": int(seed), "params": params.as_dict(),
-        "page_mm": list(page), "pens": [{"name": p.name, "color": p.color, "width_mm": p.width_mm} for p in pens],
+        "page_mm": list(page), "pens": _pen_facts(pens),
         "objects": sum(t.kind != "ground" for t in things), "command": redraw_command(int(seed), params, page, pens)})
 
 
@@ -83,8 +82,7 @@ def draw_layout(layout: Layout, seed: int = 1, page: tuple[float, float] = (210.
                 pens: Sequence[Pen] | None = None, margin_mm: float = 12.0, wobble: float = 1.0) -> Drawing:
     """Draw a given :class:`~.layout.Layout` in the largest square inside the margins, with the
     freehand pen, occlusion and colour of any piece; the same arguments always give the same plan."""
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-        raise PlanError(f"aaron: seed {seed!r} must be a whole number >= 0")
+    _check_seed(seed)
     params = AaronParams(scene=layout.scene, objects=max(len(layout.objects), 1), margin_mm=margin_mm, wobble=wobble)
     params.validate()
     pens = tuple(pens or DEFAULT_PENS)
@@ -94,9 +92,16 @@ def draw_layout(layout: Layout, seed: int = 1, page: tuple[float, float] = (210.
     stage, things = compose_layout(layout, square_area(page, margin_mm), rng, trace)
     return _render(stage, things, rng, trace, params, page, pens, {
         "generator": "aaron-layout", "version": __version__, "seed": int(seed), "params": params.as_dict(),
-        "page_mm": list(page),
-        "pens": [{"name": p.name, "color": p.color, "width_mm": p.width_mm} for p in pens],
-        "objects": len(layout.objects), "layout": layout.as_dict()})
+        "page_mm": list(page), "pens": _pen_facts(pens), "objects": len(layout.objects), "layout": layout.as_dict()})
+
+
+def _check_seed(seed: object) -> None:
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        raise PlanError(f"aaron: seed {seed!r} must be a whole number >= 0")
+
+
+def _pen_facts(pens: Sequence[Pen]) -> list[dict]:
+    return [{"name": p.name, "color": p.color, "width_mm": p.width_mm} for p in pens]
 
 
 def _render(stage: Stage, things: list[Thing], rng: np.random.Generator, trace: Trace, params: AaronParams,
