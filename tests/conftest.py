@@ -33,3 +33,10 @@ def caption_cache(tmp_path_factory, request):
     home = tmp_path_factory.mktemp("xdg")
     caption_corpus(request.module.SCENES, cache_dir=home / "plotter" / "captions")
     return home
+
+
+@pytest.fixture
+def in_caption_cache(caption_cache, monkeypatch):
+    """Point ``XDG_CACHE_HOME`` at the module's tiny caption corpus, so corpus models train on it
+    (a module opts in with ``pytestmark = pytest.mark.usefixtures("in_caption_cache")``)."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(caption_cache))

@@ -19,9 +19,7 @@ GARDEN = Layout("garden", 0.4, (LayoutObject("tree", "poplar", (0.05, 0.02, 0.3,
                                 LayoutObject("rock", None, (0.2, 0.85, 0.32, 0.92))))
 
 
-@pytest.fixture(autouse=True)
-def _corpus_cache(caption_cache, monkeypatch):
-    monkeypatch.setenv("XDG_CACHE_HOME", str(caption_cache))
+pytestmark = pytest.mark.usefixtures("in_caption_cache")
 
 
 def test_a_scene_read_back_from_its_facts_is_drawn_with_the_same_objects():

@@ -7,23 +7,21 @@ import math
 import pytest
 import torch
 from cli_run import run
+from tiny_models import TINY_CLIP
 
 from generative.clip import Clip, ClipConfig, contrastive_loss, retrieval
 from generative.clip_train import ClipTrainConfig, load_clip, train_clip
 from generative.errors import CheckpointError
 
-TINY = {"channels": 8, "text_width": 32, "text_layers": 1, "embed": 16, "heads": 2}
 SCENES = 60
 
 
-@pytest.fixture(autouse=True)
-def _corpus_cache(caption_cache, monkeypatch):
-    monkeypatch.setenv("XDG_CACHE_HOME", str(caption_cache))
+pytestmark = pytest.mark.usefixtures("in_caption_cache")
 
 
 def tiny(tmp_path, steps: int, **changes) -> ClipTrainConfig:
     return ClipTrainConfig(scenes=SCENES, steps=steps, batch_size=16, warmup_steps=2, validate_every=5,
-                           checkpoint_every=5, out=str(tmp_path / "run"), model=TINY, **changes)
+                           checkpoint_every=5, out=str(tmp_path / "run"), model=TINY_CLIP, **changes)
 
 
 def test_loss_is_low_when_each_drawing_is_nearest_its_caption():
@@ -70,11 +68,11 @@ def test_retrieval_scores_top_k_and_accepts_an_identical_caption():
 
 
 def test_encoders_give_unit_vectors_of_the_shared_size():
-    model = Clip(ClipConfig(words=("<pad>", "a", "tree", "two"), **TINY))
+    model = Clip(ClipConfig(words=("<pad>", "a", "tree", "two"), **TINY_CLIP))
     model.eval()
     text = model.encode_text(torch.tensor([[1, 2, 0, 0], [3, 2, 1, 0]]))
     drawing = model.encode_drawing(torch.rand(2, 1, 64, 64))
-    assert text.shape == drawing.shape == (2, TINY["embed"])
+    assert text.shape == drawing.shape == (2, TINY_CLIP["embed"])
     assert torch.allclose(text.norm(dim=1), torch.ones(2)) and torch.allclose(drawing.norm(dim=1), torch.ones(2))
     padded = model.encode_text(torch.tensor([[1, 2, 0, 0, 0, 0]]))
     assert torch.allclose(padded, text[:1], atol=1e-5)  # padding does not change a caption's meaning

@@ -14,9 +14,10 @@ import numpy as np
 import pytest
 import torch
 from cli_run import run
+from tiny_models import tiny_clip
 
 from generative.caption_data import caption_corpus
-from generative.clip_train import ClipTrainConfig, load_clip, train_clip
+from generative.clip_train import load_clip
 from generative.errors import CheckpointError
 from generative.prompt import prompt_plan
 from generative.text_layout import (
@@ -32,13 +33,10 @@ from painters.aaron.layout import Layout, LayoutObject
 from plotter.svg import read as read_svg
 
 SCENES = 60
-TINY_CLIP = {"channels": 8, "text_width": 32, "text_layers": 1, "embed": 16, "heads": 2}
 TINY_LAYOUT = {"width": 32, "layers": 1, "heads": 2}
 
 
-@pytest.fixture(autouse=True)
-def _corpus_cache(caption_cache, monkeypatch):
-    monkeypatch.setenv("XDG_CACHE_HOME", str(caption_cache))
+pytestmark = pytest.mark.usefixtures("in_caption_cache")
 
 
 def layout_config(out, clip_weights, steps: int, **changes) -> TextLayoutTrainConfig:
@@ -53,8 +51,7 @@ def trained(tmp_path_factory, caption_cache):
     root = tmp_path_factory.mktemp("runs")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("XDG_CACHE_HOME", str(caption_cache))
-        train_clip(ClipTrainConfig(scenes=SCENES, steps=3, batch_size=8, out=str(root / "clip"), model=TINY_CLIP),
-                   progress=False)
+        tiny_clip(root / "clip", SCENES)
         result = train_text_layout(layout_config(root / "layout", root / "clip" / "clip.pt", 40), progress=False)
     return {"clip": root / "clip" / "clip.pt", "layout": root / "layout" / "text-layout.pt", "result": result}
 

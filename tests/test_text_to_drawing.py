@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 import torch
 from cli_run import run
+from tiny_models import tiny_clip
 
 from generative.attributes import (
     VISIBLE_GROUPS,
@@ -25,7 +26,7 @@ from generative.attributes import (
     train_attributes,
 )
 from generative.caption_data import caption_corpus, words
-from generative.clip_train import ClipTrainConfig, load_clip, train_clip
+from generative.clip_train import load_clip
 from generative.errors import CheckpointError, GenerativeError
 from generative.prompt import MAX_PROMPT_CHARS, prompt_ids, prompt_plan, sample_prompt
 from generative.raster_vae import RasterVAETrainConfig, load_raster_vae, train_raster_vae
@@ -34,12 +35,9 @@ from painters.aaron.caption import KINDS, SceneFacts, lexicon
 from plotter.svg import read as read_svg
 
 SCENES = 60
-TINY_CLIP = {"channels": 8, "text_width": 32, "text_layers": 1, "embed": 16, "heads": 2}
 
 
-@pytest.fixture(autouse=True)
-def _corpus_cache(caption_cache, monkeypatch):
-    monkeypatch.setenv("XDG_CACHE_HOME", str(caption_cache))
+pytestmark = pytest.mark.usefixtures("in_caption_cache")
 
 
 def diffusion_config(out, clip_weights, vae_weights, steps: int, **changes) -> TextDiffusionTrainConfig:
@@ -54,8 +52,7 @@ def trained(tmp_path_factory, caption_cache):
     root = tmp_path_factory.mktemp("runs")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("XDG_CACHE_HOME", str(caption_cache))
-        train_clip(ClipTrainConfig(scenes=SCENES, steps=3, batch_size=8, out=str(root / "clip"), model=TINY_CLIP),
-                   progress=False)
+        tiny_clip(root / "clip", SCENES)
         vae = train_raster_vae(RasterVAETrainConfig(scenes=SCENES, steps=40, batch_size=8, warmup_steps=2,
                                                     validate_every=20, out=str(root / "vae"),
                                                     model={"channels": 16}), progress=False)
