@@ -173,6 +173,3 @@ def square_area(page: tuple[float, float], margin_mm: float) -> Box:
         raise PlanError(f"layout: {margin_mm:g} mm margins leave no room on a {page[0]:g} x {page[1]:g} mm page")
     left, top = (page[0] - side) / 2, (page[1] - side) / 2
     return (left, top, left + side, top + side)
-
-
-__all__ = ["DETAILS", "PAINTER_KIND", "Layout", "LayoutObject", "compose_layout", "square_area"]
